@@ -1,0 +1,1 @@
+"""Soft-spam compliance warehouse: ingestion, Dagster definitions, CLI and reports."""

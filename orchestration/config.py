@@ -1,0 +1,94 @@
+"""Where things are and which policy applies: one place for paths and policy settings.
+
+Paths come from arguments, else environment variables (SOFTSPAM_LANDING, SOFTSPAM_WAREHOUSE,
+SOFTSPAM_OUTPUT), else the defaults of contracts.md. Policy defaults are the dbt vars in
+``dbt_project.yml``; a ``--policy`` YAML file overrides them for one run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_DIR = Path(os.environ.get("SOFTSPAM_PROJECT_DIR", Path(__file__).resolve().parents[1]))
+POLICY_KEYS = (
+    "timezone",
+    "opposition_grace_hours",
+    "authorization_window_months",
+    "withdrawal_is_opposition",
+    "controller",
+)
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message says which and why."""
+
+
+def default_policy() -> dict[str, Any]:
+    """The policy vars of dbt_project.yml."""
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return {key: project["vars"][key] for key in POLICY_KEYS}
+
+
+def load_policy(policy_file: str | Path | None) -> dict[str, Any]:
+    """Defaults overridden by the YAML file, if any. Unknown keys are an error, not ignored."""
+    policy = default_policy()
+    if policy_file is None:
+        return policy
+    path = Path(policy_file)
+    try:
+        overrides = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"policy file {path}: cannot be read ({exc})") from exc
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"policy file {path}: expected a mapping of setting: value")
+    unknown = sorted(set(overrides) - set(POLICY_KEYS))
+    if unknown:
+        raise ConfigError(f"policy file {path}: unknown settings {unknown}; known: {list(POLICY_KEYS)}")
+    policy.update(overrides)
+    return policy
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing: Path
+    warehouse: Path
+    output: Path
+    policy: dict[str, Any] = field(default_factory=default_policy)
+    as_of: str | None = None  # ISO timestamp for eligibility; None = the run's time
+
+    @classmethod
+    def resolve(
+        cls,
+        landing: str | Path | None = None,
+        warehouse: str | Path | None = None,
+        output: str | Path | None = None,
+        policy_file: str | Path | None = None,
+        as_of: str | None = None,
+    ) -> Settings:
+        def pick(value: str | Path | None, env: str, default: str) -> Path:
+            return Path(value or os.environ.get(env) or default).resolve()
+
+        return cls(
+            landing=pick(landing, "SOFTSPAM_LANDING", "landing"),
+            warehouse=pick(warehouse, "SOFTSPAM_WAREHOUSE", "warehouse/softspam.duckdb"),
+            output=pick(output, "SOFTSPAM_OUTPUT", "output"),
+            policy=load_policy(policy_file or os.environ.get("SOFTSPAM_POLICY")),
+            as_of=as_of or os.environ.get("SOFTSPAM_AS_OF"),
+        )
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """Vars for every dbt invocation of this run."""
+        return {**self.policy, "as_of": self.as_of}
+
+    def export_env(self) -> None:
+        """Make the paths visible to dbt (profiles.yml) and to Dagster resources."""
+        os.environ["SOFTSPAM_LANDING"] = str(self.landing)
+        os.environ["SOFTSPAM_WAREHOUSE"] = str(self.warehouse)
+        os.environ["SOFTSPAM_OUTPUT"] = str(self.output)
+        if self.as_of:
+            os.environ["SOFTSPAM_AS_OF"] = self.as_of
