@@ -1,0 +1,203 @@
+{#
+  Eligibility of domain.md section 5, for the persons of `persons_relation` (columns
+  person_key, email) at the instant `evaluated_at_sql`: one row per person, product category
+  and marketing channel. The mart `audience_eligibility` and `softspam check-audience` both
+  run exactly this query, so a planned audience is judged as the mart judges known persons.
+
+  - consent: active consent for the channel at T, and no opposition covering a consent-based
+    send on the channel that a later consent grant has not lifted;
+  - soft_spam (e-mail only): the soft-spam chain passes at T for the configured controller,
+    and no opposition of any scope (nothing lifts one for soft spam);
+  - blocking_reason: OPPOSED (any opposition not lifted for the channel), else the chain's
+    code (e-mail), else CONSENT_MISSING.
+  Facts count when at or before T.
+#}
+{% macro audience_eligibility_query(persons_relation, evaluated_at_sql) %}
+with
+
+evaluation as (
+    select {{ evaluated_at_sql }} as evaluated_at
+),
+
+persons as (
+    select distinct person_key, email
+    from {{ persons_relation }}
+),
+
+categories as (
+    select category as product_category
+    from {{ ref('stg_reference__product_categories') }}
+),
+
+channels as (
+    select distinct channel
+    from {{ ref('stg_reference__applications') }}
+    where is_sending_marketing and channel is not null
+),
+
+consent_states as (
+    select consent_states.*
+    from {{ ref('int_consent_states_collapsed') }} as consent_states
+    cross join evaluation
+    where consent_states.event_at <= evaluation.evaluated_at
+),
+
+latest_consent as (
+    select person_key, channel, is_grant
+    from (
+        select
+            person_key,
+            channel,
+            is_grant,
+            row_number() over (partition by person_key, channel order by event_at desc) as recency
+        from consent_states
+    ) as ranked
+    where recency = 1
+),
+
+last_grant as (
+    select person_key, channel, max(event_at) as last_granted_at
+    from consent_states
+    where is_grant
+    group by person_key, channel
+),
+
+oppositions as (
+    select oppositions.*
+    from {{ ref('int_oppositions_unioned') }} as oppositions
+    cross join evaluation
+    where oppositions.person_key is not null and oppositions.opposed_at <= evaluation.evaluated_at
+),
+
+opposition_state as (
+    select
+        persons.person_key,
+        channels.channel,
+        bool_or(
+            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz))
+            and (
+                oppositions.scope = 'all_marketing'
+                or (channels.channel = 'email' and oppositions.scope = 'email_marketing')
+            )
+        ) as has_unlifted_covering_opposition,
+        bool_or(
+            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz))
+        ) as has_unlifted_opposition
+    from persons
+    inner join oppositions
+        on persons.person_key = oppositions.person_key
+    cross join channels
+    left join last_grant
+        on
+            persons.person_key = last_grant.person_key
+            and channels.channel = last_grant.channel
+    group by persons.person_key, channels.channel
+),
+
+opposed_persons as (
+    select distinct person_key
+    from oppositions
+),
+
+qualifying_persons as (
+    select distinct order_lines.person_key
+    from {{ ref('int_order_lines_informed') }} as order_lines
+    cross join evaluation
+    where
+        order_lines.is_qualifying
+        and order_lines.controller = lower('{{ var("controller") }}')
+        and order_lines.ordered_at <= evaluation.evaluated_at
+),
+
+category_sales as (
+    select
+        authorizations.person_key,
+        authorizations.promotable_category as product_category,
+        max(case when authorizations.is_informed then authorizations.ordered_at end) as latest_informed_at
+    from {{ ref('int_authorizations_expanded') }} as authorizations
+    cross join evaluation
+    where
+        authorizations.controller = lower('{{ var("controller") }}')
+        and authorizations.ordered_at <= evaluation.evaluated_at
+    group by authorizations.person_key, authorizations.promotable_category
+),
+
+chain as (
+    select
+        persons.person_key,
+        categories.product_category,
+        case
+            when qualifying_persons.person_key is null then 'NO_SALE_RELATIONSHIP'
+            when category_sales.person_key is null then 'NOT_ANALOGOUS'
+            when category_sales.latest_informed_at is null then 'NOT_INFORMED'
+            {% if var('authorization_window_months') not in [none, ''] -%}
+            when category_sales.latest_informed_at
+                <= {{ subtract_months('evaluation.evaluated_at', var('authorization_window_months')) }}
+                then 'AUTHORIZATION_EXPIRED'
+            {%- endif %}
+        end as chain_failure
+    from persons
+    cross join categories
+    cross join evaluation
+    left join qualifying_persons
+        on persons.person_key = qualifying_persons.person_key
+    left join category_sales
+        on
+            persons.person_key = category_sales.person_key
+            and categories.product_category = category_sales.product_category
+),
+
+judged as (
+    select
+        persons.person_key,
+        persons.email,
+        chain.product_category,
+        channels.channel,
+        coalesce(latest_consent.is_grant, false)
+        and not coalesce(opposition_state.has_unlifted_covering_opposition, false) as is_consent_eligible,
+        channels.channel = 'email'
+        and chain.chain_failure is null
+        and opposed_persons.person_key is null as is_soft_spam_eligible,
+        coalesce(opposition_state.has_unlifted_opposition, false) as is_opposed,
+        chain.chain_failure,
+        evaluation.evaluated_at
+    from persons
+    inner join chain
+        on persons.person_key = chain.person_key
+    cross join channels
+    cross join evaluation
+    left join latest_consent
+        on
+            persons.person_key = latest_consent.person_key
+            and channels.channel = latest_consent.channel
+    left join opposition_state
+        on
+            persons.person_key = opposition_state.person_key
+            and channels.channel = opposition_state.channel
+    left join opposed_persons
+        on persons.person_key = opposed_persons.person_key
+),
+
+final as (
+    select
+        person_key,
+        email,
+        product_category,
+        channel,
+        is_consent_eligible or is_soft_spam_eligible as is_eligible,
+        case
+            when is_consent_eligible then 'consent'
+            when is_soft_spam_eligible then 'soft_spam'
+        end as legal_basis,
+        case
+            when is_consent_eligible or is_soft_spam_eligible then null
+            when is_opposed then 'OPPOSED'
+            when channel = 'email' and chain_failure is not null then chain_failure
+            else 'CONSENT_MISSING'
+        end as blocking_reason,
+        evaluated_at
+    from judged
+)
+
+select * from final
+{% endmacro %}

@@ -1,0 +1,109 @@
+{#
+  Time arithmetic behind adapter.dispatch, so that another engine needs only these macros.
+  Every instant is a UTC TIMESTAMPTZ; calendar arithmetic happens on the UTC calendar.
+#}
+
+{# A local date (midnight in the configured time zone) as an instant. #}
+{% macro local_midnight(date_expression, tz=none) -%}
+    {{ return(adapter.dispatch('local_midnight', 'softspam')(date_expression, tz or var('timezone'))) }}
+{%- endmacro %}
+
+{% macro default__local_midnight(date_expression, tz) -%}
+    to_utc_timestamp(cast({{ date_expression }} as timestamp), '{{ tz }}')
+{%- endmacro %}
+
+{% macro duckdb__local_midnight(date_expression, tz) -%}
+    timezone('{{ tz }}', cast({{ date_expression }} as timestamp))
+{%- endmacro %}
+
+{# ts minus n calendar months, on the UTC calendar (the authorization window). #}
+{% macro subtract_months(ts, months) -%}
+    {{ return(adapter.dispatch('subtract_months', 'softspam')(ts, months)) }}
+{%- endmacro %}
+
+{% macro default__subtract_months(ts, months) -%}
+    add_months({{ ts }}, -{{ months }})
+{%- endmacro %}
+
+{% macro duckdb__subtract_months(ts, months) -%}
+    timezone('UTC', timezone('UTC', {{ ts }}) - to_months({{ months }}))
+{%- endmacro %}
+
+{# ts plus a number of hours (the opposition grace, applications' service levels). #}
+{% macro add_hours(ts, hours) -%}
+    {{ return(adapter.dispatch('add_hours', 'softspam')(ts, hours)) }}
+{%- endmacro %}
+
+{% macro default__add_hours(ts, hours) -%}
+    ({{ ts }} + make_interval(0, 0, 0, 0, {{ hours }}, 0, 0))
+{%- endmacro %}
+
+{% macro duckdb__add_hours(ts, hours) -%}
+    ({{ ts }} + to_hours(cast({{ hours }} as bigint)))
+{%- endmacro %}
+
+{# Hours from a to b, as a number. #}
+{% macro hours_between(a, b) -%}
+    {{ return(adapter.dispatch('hours_between', 'softspam')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__hours_between(a, b) -%}
+    ((unix_timestamp({{ b }}) - unix_timestamp({{ a }})) / 3600.0)
+{%- endmacro %}
+
+{% macro duckdb__hours_between(a, b) -%}
+    ((epoch({{ b }}) - epoch({{ a }})) / 3600.0)
+{%- endmacro %}
+
+{# An instant as readable UTC text for evidence sentences: 2026-03-10 11:00:00 UTC. #}
+{% macro format_utc(ts) -%}
+    {{ return(adapter.dispatch('format_utc', 'softspam')(ts)) }}
+{%- endmacro %}
+
+{% macro default__format_utc(ts) -%}
+    concat(date_format(from_utc_timestamp({{ ts }}, 'UTC'), 'yyyy-MM-dd HH:mm:ss'), ' UTC')
+{%- endmacro %}
+
+{% macro duckdb__format_utc(ts) -%}
+    strftime(timezone('UTC', {{ ts }}), '%Y-%m-%d %H:%M:%S UTC')
+{%- endmacro %}
+
+{# Hours as short text: 0, 1.5, 26. #}
+{% macro format_hours(hours) -%}
+    {{ return(adapter.dispatch('format_hours', 'softspam')(hours)) }}
+{%- endmacro %}
+
+{% macro default__format_hours(hours) -%}
+    regexp_replace(format_number(round({{ hours }}, 1), '0.0'), '\\.0$', '')
+{%- endmacro %}
+
+{% macro duckdb__format_hours(hours) -%}
+    regexp_replace(printf('%.1f', round({{ hours }}, 1)), '\.0$', '')
+{%- endmacro %}
+
+{#
+  The evaluation time of eligibility: the `as_of` var, else the run's time. A value without
+  an offset is read in the configured time zone, like every naive time of the contract.
+#}
+{% macro evaluated_at() -%}
+    {%- set as_of = var('as_of', none) -%}
+    {%- if as_of -%}
+        {{ return(adapter.dispatch('parse_instant', 'softspam')("'" ~ (as_of | string | replace("'", "''")) ~ "'")) }}
+    {%- else -%}
+        {{ return('current_timestamp') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__parse_instant(text) -%}
+    case
+        when {{ text }} rlike '(Z|[+-][0-9]{2}:?[0-9]{2})$' then cast({{ text }} as timestamp)
+        else to_utc_timestamp(cast({{ text }} as timestamp), '{{ var("timezone") }}')
+    end
+{%- endmacro %}
+
+{% macro duckdb__parse_instant(text) -%}
+    case
+        when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') then cast({{ text }} as timestamptz)
+        else timezone('{{ var("timezone") }}', cast({{ text }} as timestamp))
+    end
+{%- endmacro %}

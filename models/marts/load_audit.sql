@@ -1,0 +1,25 @@
+-- One row per landed file: what was read, loaded and quarantined.
+with
+
+file_loads as (
+    select * from {{ ref('stg_landing__file_loads') }}
+),
+
+final as (
+    select
+        file_name,
+        kind,
+        format,
+        content_sha256,
+        rows_read,
+        rows_loaded,
+        rows_quarantined,
+        loaded_at,
+        status,
+        message,
+        load_id,
+        rows_read = rows_loaded + rows_quarantined as is_reconciled
+    from file_loads
+)
+
+select * from final

@@ -1,0 +1,51 @@
+-- Shopify "Export orders": one row per line item. Paid, cancelled and refunded are read as
+-- contracts.md section 1 says; the category comes from the catalogue downstream.
+with
+
+source as (
+    select * from {{ source('shopify', 'shopify_order_lines') }}
+),
+
+latest as (
+    {{ latest_version('source', 'order_name, line_number') }}
+),
+
+renamed as (
+    select
+        'shopify' as source_system,
+        trim(order_name) as order_id,
+        cast(line_number as varchar) as line_id,
+        nullif(trim(order_id), '') as shopify_order_id,
+        {{ normalize_text('email') }} as email,
+        {{ normalize_text('financial_status') }} as financial_status,
+        coalesce({{ parse_boolean('accepts_marketing') }}, false) as accepts_marketing,
+        try_cast(replace(trim(total), ',', '.') as decimal(18, 2)) as total_amount,
+        created_at as ordered_at,
+        cancelled_at,
+        nullif(trim(lineitem_sku), '') as product_sku,
+        nullif(trim(lineitem_name), '') as product_name,
+        nullif(trim(lineitem_quantity), '') as quantity,
+        nullif(trim(lineitem_price), '') as amount,
+        _load_id as load_id,
+        _source_file as source_file,
+        _source_line as source_line
+    from latest
+),
+
+final as (
+    select
+        *,
+        coalesce(
+            financial_status in ('paid', 'partially_paid', 'refunded', 'partially_refunded'), false
+        )
+        and coalesce(total_amount, 0) <> 0 as is_paid,
+        case
+            when cancelled_at is not null then 'cancelled'
+            when financial_status in ('refunded', 'partially_refunded') then 'refunded'
+            else 'completed'
+        end as status,
+        {{ person_key('email') }} as person_key
+    from renamed
+)
+
+select * from final
