@@ -9,12 +9,16 @@ exported as (
 ),
 
 mailchimp_unsubscribes as (
-    select * from {{ ref('stg_mailchimp__unsubscribes') }}
+    select
+        *,
+        -- a member exported without LEID/EUID is still one person's objection: key it by address
+        coalesce(member_id, concat('email:', email)) as opposition_key
+    from {{ ref('stg_mailchimp__unsubscribes') }}
     where landing_kind = 'oppositions'
 ),
 
 mailchimp_latest as (
-    {{ latest_version('mailchimp_unsubscribes', 'member_id', 'load_id', 'source_line') }}
+    {{ latest_version('mailchimp_unsubscribes', 'opposition_key', 'load_id', 'source_line') }}
 ),
 
 order_lines as (
@@ -44,7 +48,7 @@ from_exports as (
 
 from_mailchimp as (
     select
-        member_id as opposition_id,
+        opposition_key as opposition_id,
         'mailchimp' as source_system,
         person_key,
         email,
