@@ -96,14 +96,17 @@
 
 {% macro default__parse_instant(text) -%}
     case
-        when {{ text }} rlike '(Z|[+-][0-9]{2}:?[0-9]{2})$' then cast({{ text }} as timestamp)
+        when {{ text }} rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+            then cast({{ text }} as timestamp)
         else to_utc_timestamp(cast({{ text }} as timestamp), '{{ var("timezone") }}')
     end
 {%- endmacro %}
 
 {% macro duckdb__parse_instant(text) -%}
     case
-        when regexp_matches({{ text }}, '(Z|[+-][0-9]{2}:?[0-9]{2})$') then cast({{ text }} as timestamptz)
+        -- an offset (Z, +01, +0100, +01:00) after a time of day; a bare date stays local
+        when regexp_matches({{ text }}, '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
+            then cast({{ text }} as timestamptz)
         else timezone('{{ var("timezone") }}', cast({{ text }} as timestamp))
     end
 {%- endmacro %}

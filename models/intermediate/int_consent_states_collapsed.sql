@@ -17,7 +17,7 @@ per_channel as (
         consent_events.person_key,
         channels.channel,
         consent_events.event_at,
-        consent_events.status = 'granted' as is_grant,
+        coalesce(consent_events.status = 'granted', false) as is_grant,
         consent_events.consent_id,
         consent_events.source_system
     from consent_events

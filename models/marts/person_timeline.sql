@@ -85,7 +85,11 @@ consent_timeline as (
         person_key,
         email,
         event_at,
-        case when status = 'granted' then 'consent_granted' else 'consent_withdrawn' end as event_type,
+        case status
+            when 'granted' then 'consent_granted'
+            when 'withdrawn' then 'consent_withdrawn'
+            else 'consent_unreadable'
+        end as event_type,
         concat(
             'consent ', coalesce(status, 'unknown status'), ' for channel ', coalesce(channel, 'unknown'),
             case when evidence_ref is not null then concat(' (evidence: ', evidence_ref, ')') else '' end

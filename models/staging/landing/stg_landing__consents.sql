@@ -1,0 +1,33 @@
+with
+
+source as (
+    select * from {{ source('landing', 'consents') }}
+),
+
+latest as (
+    {{ latest_version('source', 'source_system, consent_id') }}
+),
+
+renamed as (
+    select
+        {{ normalize_text('source_system') }} as source_system,
+        trim(consent_id) as consent_id,
+        {{ normalize_text('email') }} as email,
+        {{ normalize_text('channel') }} as channel,
+        {{ normalize_text('status') }} as status,
+        event_at,
+        nullif(trim(evidence_ref), '') as evidence_ref,
+        _load_id as load_id,
+        _source_file as source_file,
+        _source_line as source_line
+    from latest
+),
+
+final as (
+    select
+        *,
+        {{ person_key('email') }} as person_key
+    from renamed
+)
+
+select * from final

@@ -1,0 +1,23 @@
+with
+
+source as (
+    select * from {{ source('landing', 'load_ledger') }}
+),
+
+final as (
+    select
+        load_id,
+        file_name,
+        kind,
+        format,
+        content_sha256,
+        rows_read,
+        rows_loaded,
+        rows_quarantined,
+        loaded_at,
+        status,
+        message
+    from source
+)
+
+select * from final
