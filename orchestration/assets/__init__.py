@@ -1,0 +1,1 @@
+"""Dagster assets: landing (ingestion), dbt (reference, staging, intermediate, marts), reports."""

@@ -1,0 +1,193 @@
+"""The dbt project as Dagster assets: seeds, models and their tests (as asset checks).
+
+dbt sources are mapped onto the landing assets, so ingestion and the models are one lineage graph.
+"""
+
+import json
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.assets.ingestion import LOAD_LEDGER_KEY, REFERENCE_OVERRIDES_KEY, kind_key
+from orchestration.assets.resources import SoftspamSettings
+from orchestration.config import PROJECT_DIR
+
+# dbt source (source name, table name) -> landing asset that writes it.
+SOURCE_TABLE_KEYS: dict[tuple[str, str], dg.AssetKey] = {
+    ("landing", "sales"): kind_key("sales"),
+    ("shopify", "shopify_order_lines"): kind_key("sales"),
+    ("landing", "sends"): kind_key("sends"),
+    ("landing", "oppositions"): kind_key("oppositions"),
+    ("landing", "consents"): kind_key("consents"),
+    ("landing", "suppressions"): kind_key("suppressions"),
+    ("landing", "suppression_snapshots"): kind_key("suppressions"),
+    # Mailchimp exports land from oppositions/ and suppressions/<app>/; a source maps to one key,
+    # so models reading it also get raw/suppressions as an extra dependency (see get_asset_spec).
+    ("mailchimp", "mailchimp_unsubscribes"): kind_key("oppositions"),
+    ("landing", "load_ledger"): LOAD_LEDGER_KEY,
+    ("landing", "quarantine"): LOAD_LEDGER_KEY,
+}
+MAILCHIMP_SOURCE_SUFFIX = ".mailchimp.mailchimp_unsubscribes"
+GROUP_BY_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+# A fixed target folder keeps dbt's partial parse between runs (the run lock serialises writers).
+DBT_TARGET_SUBDIR = Path("target") / "softspam_run"
+
+DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+
+
+def _dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv's), even when the venv is not on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else shutil.which("dbt") or "dbt"
+
+
+dbt_resource = DbtCliResource(
+    project_dir=DBT_PROJECT, profiles_dir=str(PROJECT_DIR), dbt_executable=_dbt_executable()
+)
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """The manifest is older than some file dbt parses (models, macros, seeds, tests, project)."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [project.project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests/dbt", "snapshots"):
+        root = project.project_dir / folder
+        if root.is_dir():
+            watched.extend(root.rglob("*"))
+    return any(path.is_file() and path.stat().st_mtime > built for path in watched)
+
+
+def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+    """`dbt parse` when the manifest is missing or older than the project's files."""
+    if _manifest_is_stale(project):
+        # Not project.preparer: it builds its own DbtCliResource that looks for `dbt` on PATH.
+        dbt_resource.cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project.manifest_path
+
+
+class SoftspamDbtTranslator(DagsterDbtTranslator):
+    """Keys: models ``[schema, name]`` (e.g. marts/violations), seeds ``reference/<seed>``,
+    sources the landing asset that writes them."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "source":
+            source = (dbt_resource_props["source_name"], dbt_resource_props["name"])
+            if source in SOURCE_TABLE_KEYS:
+                return SOURCE_TABLE_KEYS[source]
+            if source[0] == "reference_overrides":
+                return REFERENCE_OVERRIDES_KEY
+            return dg.AssetKey(["raw", source[1]])
+        if resource_type == "seed":
+            return dg.AssetKey(["reference", dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
+        return dg.AssetKey([schema or "main", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        schema = dbt_resource_props.get("config", {}).get("schema") or ""
+        return GROUP_BY_SCHEMA.get(schema, "dbt")
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        upstream = self.get_resource_props(manifest, unique_id).get("depends_on", {}).get("nodes", [])
+        if any(node.startswith("source.") and node.endswith(MAILCHIMP_SOURCE_SUFFIX) for node in upstream):
+            spec = spec.merge_attributes(deps=[kind_key("suppressions")])
+        return spec
+
+
+TRANSLATOR = SoftspamDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True)
+)
+
+
+MESSAGE_CHARS = 400
+
+
+class DbtBuildError(dg.Failure):
+    """A seed, model or snapshot failed: the marts are not trustworthy, the run did not run."""
+
+
+def _failed_nodes(run_results: dict[str, Any]) -> list[str]:
+    failed = []
+    for result in run_results.get("results", []):
+        unique_id = result.get("unique_id", "")
+        if unique_id.split(".")[0] in ("model", "seed", "snapshot") and result.get("status") == "error":
+            # dbt's message spans lines (error kind, file, then the database's reason): keep it whole.
+            message = " ".join(line.strip() for line in (result.get("message") or "error").splitlines())
+            failed.append(f"{unique_id}: {message[:MESSAGE_CHARS]}")
+    return failed
+
+
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], target: Path
+) -> Iterator[Any]:
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
+    yield from invocation.stream()
+    run_results_path = invocation.target_path / "run_results.json"
+    failed = _failed_nodes(json.loads(run_results_path.read_text())) if run_results_path.exists() else []
+    if failed or (not run_results_path.exists() and not invocation.is_successful()):
+        reason = "; ".join(failed) or str(invocation.get_error())
+        raise DbtBuildError(description=f"dbt build failed: {reason.splitlines()[0]}", allow_retries=False)
+
+
+@dbt_assets(
+    manifest=prepare_manifest(),
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    name="softspam_dbt",
+)
+def softspam_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, softspam: SoftspamSettings
+) -> Iterator[Any]:
+    """`dbt build`, in two steps so that a failing data test never skips the marts.
+
+    1. seeds, models, snapshots (dbt build without tests): an error here fails the step;
+    2. data tests: failures become failed asset checks, the run still ran.
+    Unit tests check the SQL, not the data: CI runs them (`make test`), a run does not.
+    """
+    settings = softspam.settings
+    settings.export_env()
+    dbt_vars = json.dumps(settings.dbt_vars(), default=str)
+    target = DBT_PROJECT.project_dir / DBT_TARGET_SUBDIR
+    yield from _build(
+        context,
+        dbt,
+        [
+            "build",
+            "--vars",
+            dbt_vars,
+            "--exclude-resource-type",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        target,
+    )
+    if context.selected_asset_check_keys:
+        invocation = dbt.cli(
+            ["test", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"],
+            context=context,
+            raise_on_error=False,
+            target_path=target,
+        )
+        yield from invocation.stream()
+
+
+def dbt_asset_keys_in_schema(schema: str) -> list[dg.AssetKey]:
+    return sorted((key for key in softspam_dbt_assets.keys if key.path[0] == schema), key=lambda k: k.path)

@@ -1,0 +1,160 @@
+"""One real run of softspam_job over a small landing folder, shared by the module (dbt is slow)."""
+
+import contextlib
+import io
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+from orch_landing_files import EXPECTED_VIOLATIONS, write_landing
+
+from orchestration import cli
+from orchestration.assets.resources import SoftspamSettings
+from orchestration.checks import RULE_CODES, reconciliation_check, rule_check_name
+from orchestration.ingestion import KINDS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    """`softspam run --fail-on-violations` once; a spy keeps the Dagster result for the tests."""
+    root = tmp_path_factory.mktemp("pipeline")
+    landing = write_landing(root / "landing")
+    ran: dict = {}
+    real_execute = cli.execute_pipeline
+
+    def spy(settings, progress=None):
+        ran["settings"] = settings
+        ran["result"], ran["summary"] = real_execute(settings, progress)
+        return ran["result"], ran["summary"]
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in (
+            "SOFTSPAM_LANDING",
+            "SOFTSPAM_WAREHOUSE",
+            "SOFTSPAM_OUTPUT",
+            "SOFTSPAM_POLICY",
+            "SOFTSPAM_AS_OF",
+        ):
+            patch.delenv(name, raising=False)
+        patch.setattr(cli, "execute_pipeline", spy)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            ran["exit_code"] = cli.main(
+                [
+                    "run",
+                    "--landing",
+                    str(landing),
+                    "--warehouse",
+                    str(root / "warehouse" / "softspam.duckdb"),
+                    "--output",
+                    str(root / "output"),
+                    "--as-of",
+                    "2026-03-01T00:00:00+00:00",
+                    "--fail-on-violations",
+                ]
+            )
+        ran["stdout"], ran["stderr"] = stdout.getvalue(), stderr.getvalue()
+        yield ran
+
+
+def test_every_asset_is_materialized_and_every_check_evaluated(pipeline):
+    from orchestration.definitions import defs
+
+    result = pipeline["result"]
+    graph = defs.resolve_asset_graph()
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    assert materialized == set(graph.get_all_asset_keys())
+    evaluated = {(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()}
+    assert evaluated == {(key.asset_key, key.name) for key in graph.asset_check_keys}
+
+
+def test_summary_counts_what_was_landed_and_judged(pipeline):
+    summary = pipeline["summary"]
+    assert summary.files_loaded == 5
+    assert summary.files_quarantined == 0
+    assert summary.rows_quarantined == 1  # the sales line without order_id
+    assert summary.sends_judged == 4
+    assert summary.violations_by_rule == EXPECTED_VIOLATIONS
+
+
+def _evaluations(result):
+    return {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+
+
+def test_one_check_per_rule_warns_with_count_and_examples(pipeline):
+    result = pipeline["result"]
+    evaluations = _evaluations(result)
+    for code in RULE_CODES:
+        evaluation = evaluations[("marts/violations", rule_check_name(code))]
+        assert evaluation.passed == (code not in EXPECTED_VIOLATIONS)
+        assert evaluation.severity == dg.AssetCheckSeverity.WARN
+        assert evaluation.metadata["violations"].value == EXPECTED_VIOLATIONS.get(code, 0)
+    opt_out = evaluations[("marts/violations", "rule_no_opt_out_link")].metadata["worst_examples"].value
+    assert "S2" in opt_out and "NO_OPT_OUT_LINK" in opt_out
+    assert "@" not in opt_out
+
+
+def test_gx_checks_pass_on_clean_landing_and_write_results(pipeline):
+    settings, result = pipeline["settings"], pipeline["result"]
+    evaluations = _evaluations(result)
+    for kind in KINDS:
+        evaluation = evaluations[(f"raw/{kind}", f"gx_{kind}")]
+        assert evaluation.passed, evaluation.metadata["findings"].value
+        assert (settings.output / "gx" / f"{kind}.json").is_file()
+    assert evaluations[("raw/sends", "gx_sends")].metadata["rows_validated"].value == 4
+
+
+def test_reconciliation_passes_then_fails_when_a_send_is_missing(pipeline, tmp_path):
+    settings, result = pipeline["settings"], pipeline["result"]
+    evaluation = _evaluations(result)[("marts/sends_checked", "reconciliation")]
+    assert evaluation.passed
+    assert evaluation.metadata["sends_judged"].value == 4
+
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(settings.warehouse, broken)
+    with duckdb.connect(str(broken)) as connection:
+        connection.execute("delete from marts.sends_checked where send_id = 'S3'")
+        connection.execute("update raw.load_ledger set rows_loaded = rows_loaded - 1 where kind = 'consents'")
+    outcome = reconciliation_check(softspam=SoftspamSettings(warehouse=str(broken)))
+    assert not outcome.passed
+    assert outcome.severity == dg.AssetCheckSeverity.ERROR
+    assert outcome.metadata["sends_missing_from_marts"].value == 1
+    assert outcome.metadata["files_not_adding_up"].value == 1
+    assert "s3" in outcome.metadata["missing_sends_examples"].value
+
+
+def test_reports_are_written(pipeline):
+    settings = pipeline["settings"]
+    for name in ("report.html", "violations.csv", "alignment_gaps.csv"):
+        assert (settings.output / name).is_file()
+
+
+def test_cli_prints_a_true_summary_and_fails_on_violations(pipeline):
+    assert pipeline["exit_code"] == 1
+    out = pipeline["stdout"]
+    assert "files: 5 loaded, 0 quarantined whole (1 rows quarantined)" in out
+    assert "sends judged: 4" in out
+    assert "violations: 3 (NON_EMAIL_CHANNEL 1, NO_OPT_OUT_LINK 1, SENT_AFTER_OPPOSITION 1)" in out
+    assert f"outputs: {pipeline['settings'].output}" in out
+    # stderr is not a terminal here: no progress lines, only the one reason for exit code 1
+    assert pipeline["stderr"].strip().splitlines() == [
+        "softspam run: 3 violations found (--fail-on-violations)"
+    ]
+
+
+def test_trail_is_wired_to_the_reports_handler(pipeline, capsys):
+    settings = pipeline["settings"]
+    assert (
+        cli.main(["trail", "bruno@example.com", "--format", "json", "--warehouse", str(settings.warehouse)])
+        == 0
+    )
+    assert "bruno@example.com" in capsys.readouterr().out
+
+
+def test_outputs_folder_holds_no_unmasked_address_in_gx_results(pipeline):
+    settings = pipeline["settings"]
+    for result_file in (settings.output / "gx").glob("*.json"):
+        assert "example.com" not in result_file.read_text()
