@@ -9,7 +9,7 @@ consent_events as (
 ),
 
 channels as (
-    select channel from (values ('email'), ('sms'), ('phone'), ('post'), ('push')) as known (channel)
+    select channel from (values ('email'), ('sms'), ('phone'), ('post'), ('push'))
 ),
 
 per_channel as (

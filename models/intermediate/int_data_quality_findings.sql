@@ -1,5 +1,5 @@
--- Loaded rows that are judged but deserve a look: unknown SKUs, oppositions with a missing
--- or unknown scope, values outside the contract's lists, rows with no address.
+-- Loaded rows that are judged but deserve a look: unknown SKUs and categories, oppositions
+-- with a missing or unknown scope, values outside the contract's lists, sends with no address.
 with
 
 order_lines as (
@@ -22,7 +22,7 @@ categories as (
     select * from {{ ref('stg_reference__product_categories') }}
 ),
 
-findings as (
+unknown_skus as (
     select
         'unknown_sku' as finding_type,
         'sales' as kind,
@@ -32,59 +32,63 @@ findings as (
             as detail
     from order_lines
     where has_unknown_sku
+),
 
-    union all
-
+unknown_categories as (
     select
-        'unknown_category',
-        'sales',
-        source_system,
-        order_line_id,
-        concat('category ''', product_category, ''' is not in product_categories')
+        'unknown_category' as finding_type,
+        'sales' as kind,
+        order_lines.source_system,
+        order_lines.order_line_id as record_ref,
+        concat('category ''', order_lines.product_category, ''' is not in product_categories') as detail
     from order_lines
-    where product_category is not null and product_category not in (select category from categories)
+    left join categories
+        on order_lines.product_category = categories.category
+    where order_lines.product_category is not null and categories.category is null
+),
 
-    union all
-
+defaulted_scopes as (
     select
-        'opposition_scope_defaulted',
-        'oppositions',
+        'opposition_scope_defaulted' as finding_type,
+        'oppositions' as kind,
         source_system,
-        opposition_id,
+        opposition_id as record_ref,
         concat('scope ''', coalesce(scope_as_given, ''), ''' is missing or unknown; read as all_marketing')
+            as detail
     from oppositions
     where is_scope_defaulted
+),
 
-    union all
-
+unknown_channels as (
     select
-        'unknown_channel',
-        'sends',
+        'unknown_channel' as finding_type,
+        'sends' as kind,
         source_system,
-        send_id,
-        concat('channel ''', coalesce(channel, ''), ''' is not one of email, sms, phone, push, post')
+        send_id as record_ref,
+        concat('channel ''', coalesce(channel, ''), ''' is not one of email, sms, phone, push, post') as detail
     from sends
     where coalesce(channel, '') not in ('email', 'sms', 'phone', 'push', 'post')
+),
 
-    union all
-
+sends_without_address as (
     select
-        'missing_email',
-        'sends',
+        'missing_email' as finding_type,
+        'sends' as kind,
         source_system,
-        send_id,
-        'send has no recipient address; judged, matches nobody'
+        send_id as record_ref,
+        'send has no recipient address; judged, matches nobody' as detail
     from sends
     where email is null
+),
 
-    union all
-
+unknown_consent_values as (
     select
-        'unknown_consent_value',
-        'consents',
+        'unknown_consent_value' as finding_type,
+        'consents' as kind,
         source_system,
-        consent_id,
+        consent_id as record_ref,
         concat('status ''', coalesce(status, ''), ''' / channel ''', coalesce(channel, ''), ''' outside the contract')
+            as detail
     from consents
     where
         coalesce(status, '') not in ('granted', 'withdrawn')
@@ -92,7 +96,17 @@ findings as (
 ),
 
 final as (
-    select * from findings
+    select * from unknown_skus
+    union all
+    select * from unknown_categories
+    union all
+    select * from defaulted_scopes
+    union all
+    select * from unknown_channels
+    union all
+    select * from sends_without_address
+    union all
+    select * from unknown_consent_values
 )
 
 select * from final

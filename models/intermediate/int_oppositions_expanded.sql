@@ -11,7 +11,9 @@ oppositions as (
 ),
 
 coverage as (
-    select coverage_class, scope
+    select
+        coverage_class,
+        scope
     from (
         values
         ('email:soft_spam', 'soft_spam'),
@@ -20,7 +22,7 @@ coverage as (
         ('email:other', 'email_marketing'),
         ('email:other', 'all_marketing'),
         ('other_channel', 'all_marketing')
-    ) as covers (coverage_class, scope)
+    )
 ),
 
 expanded as (

@@ -3,13 +3,25 @@
 with
 
 addresses as (
-    select person_key, email from {{ ref('int_order_lines_unioned') }}
+    select
+        person_key,
+        email
+    from {{ ref('int_order_lines_unioned') }}
     union
-    select person_key, email from {{ ref('stg_landing__sends') }}
+    select
+        person_key,
+        email
+    from {{ ref('stg_landing__sends') }}
     union
-    select person_key, email from {{ ref('int_oppositions_unioned') }}
+    select
+        person_key,
+        email
+    from {{ ref('int_oppositions_unioned') }}
     union
-    select person_key, email from {{ ref('int_consent_events_unioned') }}
+    select
+        person_key,
+        email
+    from {{ ref('int_consent_events_unioned') }}
 ),
 
 final as (

@@ -1,6 +1,8 @@
 -- Every send with the facts known at its own time and the verdict of each rule of
--- domain.md section 4. Point in time without fan-out: each fact is one as-of lookup or an
--- equi-join on a per-person aggregate, never a join with a person's whole history.
+-- domain.md section 4. Point in time without fan-out: each fact is an equi-join on a
+-- per-person aggregate or one as-of lookup, never a join with a person's whole history.
+-- As-of lookups run only on the sends that need them (narrow rows), because at ten million
+-- sends they dominate the build.
 with
 
 sends as (
@@ -50,6 +52,67 @@ classified as (
         end as coverage_class
     from sends
 ),
+
+-- oppositions --------------------------------------------------------------------------
+
+first_oppositions as (
+    -- nothing lifts an opposition for a send that is not consent-based: the earliest covers
+    select
+        person_key,
+        coverage_class,
+        opposed_at as first_opposed_at,
+        opposition_id as first_opposition_id,
+        scope as first_scope,
+        source_system as first_source_system
+    from (
+        select
+            *,
+            row_number() over (partition by person_key, coverage_class order by opposed_at) as opposition_rank
+        from oppositions
+    ) as ranked
+    where opposition_rank = 1
+),
+
+-- consent-based sends: consent state, latest grant, and the first opposition it did not lift
+
+consent_sends as (
+    select
+        send_key,
+        person_key,
+        channel,
+        coverage_class,
+        sent_at
+    from classified
+    where legal_basis = 'consent' and person_key is not null
+),
+
+consent_sends_with_state as (
+    {{ asof_lookup('consent_sends', 'send_key', 'consent_states', ['person_key', 'channel'],
+                   'sent_at', 'consent_event_at', ['consent_event_at', 'consent_is_grant', 'consent_id']) }}
+),
+
+consent_sends_with_grant as (
+    {{ asof_lookup('consent_sends_with_state', 'send_key', 'grant_states', ['person_key', 'channel'],
+                   'sent_at', 'last_granted_at', ['last_granted_at']) }}
+),
+
+consent_sends_with_floor as (
+    -- a consent grant after an opposition lifts it for consent-based sends: such a send is
+    -- covered only by oppositions at or after the latest grant before it
+    select
+        *,
+        coalesce(last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz)) as opposition_floor_at
+    from consent_sends_with_grant
+),
+
+consent_sends_judged as (
+    {{ asof_lookup('consent_sends_with_floor', 'send_key', 'oppositions', ['person_key', 'coverage_class'],
+                   'opposition_floor_at', 'opposed_at',
+                   ['opposed_at', 'opposition_id', 'scope', 'source_system'],
+                   direction='forward', prefix='unlifted_') }}
+),
+
+-- the soft-spam chain -------------------------------------------------------------------
 
 first_qualifying as (
     select
@@ -122,75 +185,104 @@ informed_sales as (
     where rank_at_instant = 1
 ),
 
-with_consent as (
-    {{ asof_lookup('classified', 'send_key', 'consent_states', ['person_key', 'channel'],
-                   'sent_at', 'consent_event_at', ['consent_event_at', 'consent_is_grant', 'consent_id']) }}
-),
-
-with_last_grant as (
-    {{ asof_lookup('with_consent', 'send_key', 'grant_states', ['person_key', 'channel'],
-                   'sent_at', 'last_granted_at', ['last_granted_at']) }}
-),
-
-with_opposition_floor as (
+with_person_facts as (
     select
-        *,
-        -- a consent grant after an opposition lifts it, for consent-based sends only: such a
-        -- send is covered only by oppositions at or after the latest grant before it
-        case
-            when legal_basis = 'consent' and last_granted_at is not null then last_granted_at
-            else cast('1900-01-01 00:00:00+00' as timestamptz)
-        end as opposition_floor_at
-    from with_last_grant
-),
-
-with_opposition as (
-    {{ asof_lookup('with_opposition_floor', 'send_key', 'oppositions', ['person_key', 'coverage_class'],
-                   'opposition_floor_at', 'opposed_at',
-                   ['opposed_at', 'opposition_id', 'scope', 'source_system'],
-                   direction='forward', prefix='covering_') }}
-),
-
-with_latest_informed as (
-    {{ asof_lookup('with_opposition', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
-                   'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
-),
-
-with_sales as (
-    select
-        with_latest_informed.*,
+        classified.*,
+        first_oppositions.first_opposed_at,
+        first_oppositions.first_opposition_id,
+        first_oppositions.first_scope,
+        first_oppositions.first_source_system,
         first_qualifying.first_qualifying_at,
         first_qualifying.first_qualifying_ref,
         first_qualifying.first_qualifying_category,
         first_analogous.first_analogous_at,
         first_analogous.first_analogous_ref,
         first_analogous.first_analogous_notice,
-        first_informed.first_informed_at
-    from with_latest_informed
+        first_informed.first_informed_at,
+        {% if var('authorization_window_months') not in [none, ''] -%}
+            {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
+        {%- else -%}
+            cast(null as timestamptz)
+        {%- endif %} as window_cutoff_at
+    from classified
+    left join first_oppositions
+        on
+            classified.person_key = first_oppositions.person_key
+            and classified.coverage_class = first_oppositions.coverage_class
     left join first_qualifying
         on
-            with_latest_informed.person_key = first_qualifying.person_key
-            and with_latest_informed.controller = first_qualifying.controller
+            classified.person_key = first_qualifying.person_key
+            and classified.controller = first_qualifying.controller
+            and classified.legal_basis = 'soft_spam'
     left join first_analogous
         on
-            with_latest_informed.person_key = first_analogous.person_key
-            and with_latest_informed.controller = first_analogous.controller
-            and with_latest_informed.promoted_category = first_analogous.promoted_category
+            classified.person_key = first_analogous.person_key
+            and classified.controller = first_analogous.controller
+            and classified.promoted_category = first_analogous.promoted_category
+            and classified.legal_basis = 'soft_spam'
     left join first_informed
         on
-            with_latest_informed.person_key = first_informed.person_key
-            and with_latest_informed.controller = first_informed.controller
-            and with_latest_informed.promoted_category = first_informed.promoted_category
+            classified.person_key = first_informed.person_key
+            and classified.controller = first_informed.controller
+            and classified.promoted_category = first_informed.promoted_category
+            and classified.legal_basis = 'soft_spam'
+),
+
+window_sends as (
+    -- only sends that reach the chain's last step need the latest informed sale before them
+    select
+        send_key,
+        person_key,
+        controller,
+        promoted_category,
+        sent_at
+    from with_person_facts
+    where
+        coverage_class = 'email:soft_spam'
+        and first_informed_at <= sent_at
+        and window_cutoff_at is not null
+),
+
+window_sends_judged as (
+    {{ asof_lookup('window_sends', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
+                   'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
+),
+
+with_lookups as (
+    select
+        with_person_facts.*,
+        consent_sends_judged.consent_event_at,
+        consent_sends_judged.consent_is_grant,
+        consent_sends_judged.consent_id,
+        consent_sends_judged.last_granted_at,
+        case
+            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_opposed_at
+            else with_person_facts.first_opposed_at
+        end as covering_opposed_at,
+        case
+            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_opposition_id
+            else with_person_facts.first_opposition_id
+        end as covering_opposition_id,
+        case
+            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_scope
+            else with_person_facts.first_scope
+        end as covering_scope,
+        case
+            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_source_system
+            else with_person_facts.first_source_system
+        end as covering_source_system,
+        window_sends_judged.latest_informed_at,
+        window_sends_judged.latest_informed_ref
+    from with_person_facts
+    left join consent_sends_judged
+        on with_person_facts.send_key = consent_sends_judged.send_key
+    left join window_sends_judged
+        on with_person_facts.send_key = window_sends_judged.send_key
 ),
 
 judged as (
     select
         *,
-        {% if var('authorization_window_months') not in [none, ''] -%}
-            {{ subtract_months('sent_at', var('authorization_window_months')) }}
-        {%- else -%}
-            cast(null as timestamptz)
-        {%- endif %} as window_cutoff_at,
         coalesce(legal_basis not in ('soft_spam', 'consent'), true) as is_no_legal_basis,
         coalesce(legal_basis = 'soft_spam', false) and coalesce(channel, '') <> 'email' as is_non_email_channel,
         not has_opt_out_link as is_no_opt_out_link,
@@ -198,7 +290,7 @@ judged as (
             sent_at >= {{ add_hours('covering_opposed_at', var('opposition_grace_hours')) }}, false
         ) as is_sent_after_opposition,
         coalesce(legal_basis = 'consent', false) and not coalesce(consent_is_grant, false) as is_consent_missing
-    from with_sales
+    from with_lookups
 ),
 
 final as (

@@ -14,7 +14,10 @@ snapshots as (
 ),
 
 latest_snapshots as (
-    select application, snapshot_load_id, snapshot_taken_at
+    select
+        application,
+        snapshot_load_id,
+        snapshot_taken_at
     from (
         select
             *,
@@ -27,10 +30,14 @@ latest_snapshots as (
 ),
 
 snapshot_members as (
-    select snapshot_load_id, person_key
+    select
+        snapshot_load_id,
+        person_key
     from {{ ref('stg_landing__suppression_entries') }}
     union
-    select load_id as snapshot_load_id, person_key
+    select
+        load_id as snapshot_load_id,
+        person_key
     from {{ ref('stg_mailchimp__unsubscribes') }}
     where landing_kind = 'suppressions'
 ),
@@ -64,14 +71,14 @@ owed as (
             and {{ add_hours('oppositions.opposed_at', 'applications.sla_hours') }}
             <= latest_snapshots.snapshot_taken_at
     where not exists (
-        select 1
-        from grants
-        where
-            grants.person_key = oppositions.person_key
-            and grants.channel = applications.channel
-            and grants.event_at > oppositions.opposed_at
-            and grants.event_at <= latest_snapshots.snapshot_taken_at
-    )
+            select 1
+            from grants
+            where
+                grants.person_key = oppositions.person_key
+                and grants.channel = applications.channel
+                and grants.event_at > oppositions.opposed_at
+                and grants.event_at <= latest_snapshots.snapshot_taken_at
+        )
 ),
 
 missing as (
@@ -83,12 +90,12 @@ missing as (
         ) as opposition_rank
     from owed
     where not exists (
-        select 1
-        from snapshot_members
-        where
-            snapshot_members.snapshot_load_id = owed.snapshot_load_id
-            and snapshot_members.person_key = owed.person_key
-    )
+            select 1
+            from snapshot_members
+            where
+                snapshot_members.snapshot_load_id = owed.snapshot_load_id
+                and snapshot_members.person_key = owed.person_key
+        )
 ),
 
 final as (

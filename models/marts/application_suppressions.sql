@@ -15,7 +15,10 @@ oppositions as (
 ),
 
 last_grant as (
-    select person_key, channel, max(event_at) as last_granted_at
+    select
+        person_key,
+        channel,
+        max(event_at) as last_granted_at
     from {{ ref('int_consent_states_collapsed') }}
     where is_grant and event_at <= {{ evaluated_at() }}
     group by person_key, channel

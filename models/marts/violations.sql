@@ -71,13 +71,13 @@ consent_missing as (
         case
             when consent_id is null
                 then concat(
-                    'no consent event for channel ''', coalesce(channel, 'none'),
-                    ''' at or before ', {{ format_utc('sent_at') }}
-                )
+                        'no consent event for channel ''', coalesce(channel, 'none'),
+                        ''' at or before ', {{ format_utc('sent_at') }}
+                    )
             else concat(
-                'latest consent event for channel ''', channel, ''' before the send is not a grant: ',
-                consent_id, ' at ', {{ format_utc('consent_event_at') }}
-            )
+                    'latest consent event for channel ''', channel, ''' before the send is not a grant: ',
+                    consent_id, ' at ', {{ format_utc('consent_event_at') }}
+                )
         end as evidence,
         consent_id as evidence_ref
     from evaluated
@@ -91,29 +91,29 @@ soft_spam_chain as (
         case chain_failure
             when 'NO_SALE_RELATIONSHIP'
                 then concat(
-                    'no paid, non-cancelled sale to this person by controller ''', controller,
-                    ''' at or before ', {{ format_utc('sent_at') }}
-                )
+                        'no paid, non-cancelled sale to this person by controller ''', controller,
+                        ''' at or before ', {{ format_utc('sent_at') }}
+                    )
             when 'NOT_ANALOGOUS'
                 then concat(
-                    'qualifying sale ', first_qualifying_ref, ' (category ''',
-                    coalesce(first_qualifying_category, 'unknown'), ''', ',
-                    {{ format_utc('first_qualifying_at') }}, ') but none in a category analogous to ''',
-                    coalesce(promoted_category, 'none'), ''''
-                )
+                        'qualifying sale ', first_qualifying_ref, ' (category ''',
+                        coalesce(first_qualifying_category, 'unknown'), ''', ',
+                        {{ format_utc('first_qualifying_at') }}, ') but none in a category analogous to ''',
+                        coalesce(promoted_category, 'none'), ''''
+                    )
             when 'NOT_INFORMED'
                 then concat(
-                    'analogous sale ', first_analogous_ref, ' (', {{ format_utc('first_analogous_at') }},
-                    ') under notice ''', coalesce(first_analogous_notice, 'none in force'),
-                    ''' without the soft-spam clause; no informed analogous sale'
-                )
+                        'analogous sale ', first_analogous_ref, ' (', {{ format_utc('first_analogous_at') }},
+                        ') under notice ''', coalesce(first_analogous_notice, 'none in force'),
+                        ''' without the soft-spam clause; no informed analogous sale'
+                    )
             when 'AUTHORIZATION_EXPIRED'
                 then concat(
-                    'latest informed analogous sale ', latest_informed_ref, ' (',
-                    {{ format_utc('latest_informed_at') }}, ') is not newer than the ',
-                    '{{ var("authorization_window_months") }}-month window (cut-off ',
-                    {{ format_utc('window_cutoff_at') }}, ')'
-                )
+                        'latest informed analogous sale ', latest_informed_ref, ' (',
+                        {{ format_utc('latest_informed_at') }}, ') is not newer than the ',
+                        '{{ var("authorization_window_months") }}-month window (cut-off ',
+                        {{ format_utc('window_cutoff_at') }}, ')'
+                    )
         end as evidence,
         case chain_failure
             when 'NOT_ANALOGOUS' then first_qualifying_ref

@@ -141,6 +141,7 @@ def test_check_audience_command(
         f"email,name\n{ANNA},Anna\n{LUCA},Luca\n{LUCA},Luca again\n,nobody\n", encoding="utf-8"
     )
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SOFTSPAM_OUTPUT", raising=False)
     args = argparse.Namespace(
         file=str(audience_file), category="audio", channel="email", as_of="2026-03-01T00:00:00Z",
         warehouse=str(warehouse), output=None,
