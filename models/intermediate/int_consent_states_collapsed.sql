@@ -9,7 +9,15 @@ consent_events as (
 ),
 
 channels as (
-    select channel from (values ('email'), ('sms'), ('phone'), ('post'), ('push'))
+    select 'email' as channel
+    union all
+    select 'sms' as channel
+    union all
+    select 'phone' as channel
+    union all
+    select 'post' as channel
+    union all
+    select 'push' as channel
 ),
 
 per_channel as (

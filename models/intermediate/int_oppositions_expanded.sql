@@ -11,18 +11,17 @@ oppositions as (
 ),
 
 coverage as (
-    select
-        coverage_class,
-        scope
-    from (
-        values
-        ('email:soft_spam', 'soft_spam'),
-        ('email:soft_spam', 'email_marketing'),
-        ('email:soft_spam', 'all_marketing'),
-        ('email:other', 'email_marketing'),
-        ('email:other', 'all_marketing'),
-        ('other_channel', 'all_marketing')
-    )
+    select 'email:soft_spam' as coverage_class, 'soft_spam' as scope
+    union all
+    select 'email:soft_spam' as coverage_class, 'email_marketing' as scope
+    union all
+    select 'email:soft_spam' as coverage_class, 'all_marketing' as scope
+    union all
+    select 'email:other' as coverage_class, 'email_marketing' as scope
+    union all
+    select 'email:other' as coverage_class, 'all_marketing' as scope
+    union all
+    select 'other_channel' as coverage_class, 'all_marketing' as scope
 ),
 
 expanded as (

@@ -1,13 +1,84 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='send_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+-- depends_on: {{ ref('stg_landing__order_lines') }}
+-- depends_on: {{ ref('stg_shopify__order_lines') }}
+-- depends_on: {{ ref('stg_landing__oppositions') }}
+-- depends_on: {{ ref('stg_mailchimp__unsubscribes') }}
+-- depends_on: {{ ref('stg_landing__consents') }}
+
 -- Every send with the facts known at its own time and the verdict of each rule of
 -- domain.md section 4. Point in time without fan-out: each fact is an equi-join on a
 -- per-person aggregate or one as-of lookup, never a join with a person's whole history.
 -- As-of lookups run only on the sends that need them (narrow rows), because at ten million
 -- sends they dominate the build.
+--
+-- Incremental: a build judges only the sends that may have a new verdict: sends loaded
+-- since the previous build, and every send of a person with a sale, opposition or consent
+-- loaded since then (a late objection re-judges that person's earlier sends). A change of
+-- policy or of the reference data the rules read re-judges everything, so the table always
+-- equals a full rebuild over the same files. After a change to this SQL, run with
+-- --full-refresh.
+
 with
 
 sends as (
     select * from {{ ref('stg_landing__sends') }}
 ),
+
+current_build as (
+    select
+        (select max(load_id) from {{ ref('stg_landing__file_loads') }}) as evaluated_through_load_id,
+        md5(concat(
+            '{{ [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
+                 var("withdrawal_is_opposition"), var("controller")] | join("|") }}',
+            (
+                select string_agg(reference_row, '|' order by reference_row)
+                from (
+                    select concat_ws(',', 'analogy', category, analogous_category) as reference_row
+                    from {{ ref('stg_reference__category_analogies') }}
+                    union all
+                    select concat_ws(',', 'notice', privacy_notice_version, effective_from_at, has_soft_spam_clause)
+                    from {{ ref('stg_reference__privacy_notices') }}
+                    union all
+                    select concat_ws(',', 'sku', sku, product_category)
+                    from {{ ref('stg_reference__product_catalog') }}
+                ) as reference_rows
+            )
+        )) as rules_fingerprint
+),
+{% if is_incremental() %}
+
+previous_build as (
+    select
+        coalesce(max(evaluated_through_load_id), -1) as evaluated_through_load_id,
+        max(rules_fingerprint) as rules_fingerprint
+    from {{ this }}
+),
+
+persons_with_new_facts as (
+    select person_key from {{ ref('stg_landing__order_lines') }}
+    where load_id > (select evaluated_through_load_id from previous_build)
+    union
+    select person_key from {{ ref('stg_shopify__order_lines') }}
+    where load_id > (select evaluated_through_load_id from previous_build)
+    union
+    select person_key from {{ ref('stg_landing__oppositions') }}
+    where load_id > (select evaluated_through_load_id from previous_build)
+    union
+    select person_key from {{ ref('stg_mailchimp__unsubscribes') }}
+    where landing_kind = 'oppositions' and load_id > (select evaluated_through_load_id from previous_build)
+    union
+    select person_key from {{ ref('stg_landing__consents') }}
+    where load_id > (select evaluated_through_load_id from previous_build)
+),
+{% endif %}
 
 consent_states as (
     select
@@ -51,6 +122,13 @@ classified as (
             else 'other_channel'
         end as coverage_class
     from sends
+    {% if is_incremental() %}
+        where
+            (select rules_fingerprint from previous_build)
+            is distinct from (select rules_fingerprint from current_build)
+            or sends.load_id > (select evaluated_through_load_id from previous_build)
+            or sends.person_key in (select person_key from persons_with_new_facts)
+    {% endif %}
 ),
 
 -- oppositions --------------------------------------------------------------------------
@@ -295,7 +373,10 @@ judged as (
 
 final as (
     select
-        *,
+        judged.*,
+        current_build.evaluated_through_load_id,
+        current_build.rules_fingerprint,
+        current_timestamp as judged_at,
         case
             when coalesce(legal_basis, '') <> 'soft_spam' or coalesce(channel, '') <> 'email' then null
             when not coalesce(first_qualifying_at <= sent_at, false) then 'NO_SALE_RELATIONSHIP'
@@ -304,6 +385,7 @@ final as (
             when latest_informed_at <= window_cutoff_at then 'AUTHORIZATION_EXPIRED'
         end as chain_failure
     from judged
+    cross join current_build
 )
 
 select * from final

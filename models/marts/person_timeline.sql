@@ -1,3 +1,7 @@
+{{ config(materialized='view') }}
+
+-- A view over the incrementally judged sends (int_sends_evaluated): nothing to rebuild,
+-- never out of step with the verdicts.
 -- The audit trail behind GDPR art. 5(2): every event of a person, in time order, each with
 -- the record it comes from. Sales, authorizations, notices shown, consents, oppositions,
 -- sends and violations.

@@ -1,3 +1,7 @@
+{{ config(materialized='view') }}
+
+-- A view over the incrementally judged sends (int_sends_evaluated): nothing to rebuild,
+-- never out of step with the verdicts.
 -- Every ingested send (latest version of each), judged at its own time.
 with
 

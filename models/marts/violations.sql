@@ -1,3 +1,7 @@
+{{ config(materialized='view') }}
+
+-- A view over the incrementally judged sends (int_sends_evaluated): nothing to rebuild,
+-- never out of step with the verdicts.
 -- One row per (send, broken rule), naming the rule, its severity and the evidence behind it.
 with
 
