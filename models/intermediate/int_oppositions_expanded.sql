@@ -11,17 +11,29 @@ oppositions as (
 ),
 
 coverage as (
-    select 'email:soft_spam' as coverage_class, 'soft_spam' as scope
+    select
+        'email:soft_spam' as coverage_class,
+        'soft_spam' as scope
     union all
-    select 'email:soft_spam' as coverage_class, 'email_marketing' as scope
+    select
+        'email:soft_spam' as coverage_class,
+        'email_marketing' as scope
     union all
-    select 'email:soft_spam' as coverage_class, 'all_marketing' as scope
+    select
+        'email:soft_spam' as coverage_class,
+        'all_marketing' as scope
     union all
-    select 'email:other' as coverage_class, 'email_marketing' as scope
+    select
+        'email:other' as coverage_class,
+        'email_marketing' as scope
     union all
-    select 'email:other' as coverage_class, 'all_marketing' as scope
+    select
+        'email:other' as coverage_class,
+        'all_marketing' as scope
     union all
-    select 'other_channel' as coverage_class, 'all_marketing' as scope
+    select
+        'other_channel' as coverage_class,
+        'all_marketing' as scope
 ),
 
 expanded as (

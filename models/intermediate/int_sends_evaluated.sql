@@ -378,11 +378,11 @@ final as (
         current_build.rules_fingerprint,
         current_timestamp as judged_at,
         case
-            when coalesce(legal_basis, '') <> 'soft_spam' or coalesce(channel, '') <> 'email' then null
-            when not coalesce(first_qualifying_at <= sent_at, false) then 'NO_SALE_RELATIONSHIP'
-            when not coalesce(first_analogous_at <= sent_at, false) then 'NOT_ANALOGOUS'
-            when not coalesce(first_informed_at <= sent_at, false) then 'NOT_INFORMED'
-            when latest_informed_at <= window_cutoff_at then 'AUTHORIZATION_EXPIRED'
+            when coalesce(judged.legal_basis, '') <> 'soft_spam' or coalesce(judged.channel, '') <> 'email' then null
+            when not coalesce(judged.first_qualifying_at <= judged.sent_at, false) then 'NO_SALE_RELATIONSHIP'
+            when not coalesce(judged.first_analogous_at <= judged.sent_at, false) then 'NOT_ANALOGOUS'
+            when not coalesce(judged.first_informed_at <= judged.sent_at, false) then 'NOT_INFORMED'
+            when judged.latest_informed_at <= judged.window_cutoff_at then 'AUTHORIZATION_EXPIRED'
         end as chain_failure
     from judged
     cross join current_build
