@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.config import ConfigError, Settings
-from orchestration.run_lock import WarehouseLockedError, warehouse_lock
+from orchestration.run_lock import WarehouseLockedError, ensure_not_open_elsewhere, warehouse_lock
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -109,6 +109,7 @@ def _first_line(text: str) -> str:
 # Errors whose message already says everything: shown without their class name.
 _SELF_EXPLAINING_ERRORS = {
     "WarehouseLockedError",
+    "WarehouseUnavailableError",
     "IngestionError",
     "ConfigError",
     "ReportError",
@@ -171,7 +172,7 @@ def _summarise(settings: Settings, result: Any, loads_before: int) -> RunSummary
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed
     )
-    known = ["report.html", "violations.csv", "alignment_gaps.csv", "suppression/"]
+    known = ["report.html", "violations.csv", "alignment_gaps.csv", "suppression/", "dbt_docs.html"]
     summary.outputs = [name for name in known if (settings.output / name).exists()]
     return summary
 
@@ -242,6 +243,7 @@ def run_command(args: argparse.Namespace) -> int:
             raise ConfigError(f"landing folder {settings.landing} does not exist")
         progress(f"landing {settings.landing} -> warehouse {settings.warehouse}")
         with warehouse_lock(settings.warehouse):
+            ensure_not_open_elsewhere(settings.warehouse)
             _, summary = execute_pipeline(settings, progress)
     except (ConfigError, WarehouseLockedError, CannotRun) as exc:
         return _cannot_run("run", str(exc))

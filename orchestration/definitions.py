@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.dbt import dbt_resource, softspam_dbt_assets
+from orchestration.assets.docs import dbt_docs
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.reports import compliance_outputs
 from orchestration.assets.resources import SoftspamSettings
@@ -13,7 +14,7 @@ from orchestration.schedules import daily_schedule, softspam_job
 from orchestration.sensors import landing_folder_sensor
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, softspam_dbt_assets, compliance_outputs],
+    assets=[*ingestion_assets, softspam_dbt_assets, compliance_outputs, dbt_docs],
     asset_checks=[violation_rule_checks, reconciliation_check],
     jobs=[softspam_job],
     schedules=[daily_schedule],
