@@ -50,7 +50,32 @@ def load_policy(policy_file: str | Path | None) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"policy file {path}: unknown settings {unknown}; known: {list(POLICY_KEYS)}")
     policy.update(overrides)
+    validate_policy(policy, source=str(path))
     return policy
+
+
+def validate_policy(policy: dict[str, Any], source: str = "policy") -> None:
+    """Types and ranges of domain.md section 6, checked before any value reaches SQL."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    def fail(key: str, expected: str) -> None:
+        raise ConfigError(f"{source}: {key} = {policy[key]!r} is not {expected}")
+
+    try:
+        ZoneInfo(str(policy["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("timezone", "an IANA time zone such as Europe/Rome")
+    grace = policy["opposition_grace_hours"]
+    if isinstance(grace, bool) or not isinstance(grace, int) or grace < 0:
+        fail("opposition_grace_hours", "a whole number of hours >= 0")
+    window = policy["authorization_window_months"]
+    if window not in (None, "") and (isinstance(window, bool) or not isinstance(window, int) or window <= 0):
+        fail("authorization_window_months", "a whole number of months > 0, or empty to disable the rule")
+    if not isinstance(policy["withdrawal_is_opposition"], bool):
+        fail("withdrawal_is_opposition", "true or false")
+    controller = policy["controller"]
+    if not isinstance(controller, str) or not controller.strip() or "'" in controller:
+        fail("controller", "a company name (text without quotes)")
 
 
 @dataclass(frozen=True)
