@@ -5,6 +5,11 @@ Dagster run) started together would otherwise fail half-way with an obscure Duck
 interleave loads. Every writer takes ``warehouse_lock`` first; the second one gets a clear
 ``WarehouseLockedError`` at once (or after ``wait_seconds``).
 
+The lock file only serialises softspam's own writers. Anyone else holding the DuckDB file open (an
+analyst's DuckDB shell or notebook, even read-only) also stops a run, because DuckDB's own file
+lock refuses the writer: ``ensure_not_open_elsewhere`` finds that out before anything starts and
+says so in one line, naming the other process.
+
 The lock is re-entrant within a process: the CLI takes it, then runs the Dagster job in-process,
 whose resources take it again without deadlocking on themselves.
 """
@@ -13,17 +18,25 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+
 _POLL_SECONDS = 0.2
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 class WarehouseLockedError(RuntimeError):
     """Another process is writing the warehouse."""
+
+
+class WarehouseUnavailableError(WarehouseLockedError):
+    """The DuckDB file cannot be opened for writing: another process has it open, or it is unreadable."""
 
 
 # lock file path -> (open file descriptor, how many holders in this process)
@@ -104,3 +117,29 @@ def is_locked(warehouse: Path) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+def ensure_not_open_elsewhere(warehouse: Path, wait_seconds: float = 0.0) -> None:
+    """Raise WarehouseUnavailableError when the DuckDB file cannot be opened for writing.
+
+    Another process holding it open (read-write or read-only) is named by its PID; the check is
+    retried every 0.2 s for up to ``wait_seconds``. A file that does not exist yet is fine.
+    """
+    path = Path(warehouse).resolve()
+    deadline = time.monotonic() + wait_seconds
+    while path.exists():
+        try:
+            duckdb.connect(str(path)).close()
+            return
+        except duckdb.Error as exc:
+            holder = _HOLDER.search(str(exc))
+            if holder is None:
+                first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+                raise WarehouseUnavailableError(f"the warehouse {path} cannot be opened: {first}") from None
+            if time.monotonic() >= deadline:
+                raise WarehouseUnavailableError(
+                    f"the warehouse {path} is open in another process (PID {holder['pid']}, "
+                    f"{Path(holder['program']).name}): close that session (even a read-only one) "
+                    "and run again"
+                ) from None
+        time.sleep(_POLL_SECONDS)

@@ -19,6 +19,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration import hooks
 from orchestration.assets.ingestion import LOAD_LEDGER_KEY, REFERENCE_OVERRIDES_KEY, kind_key
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.config import PROJECT_DIR
@@ -138,7 +139,11 @@ def _build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], target: Path
 ) -> Iterator[Any]:
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
-    yield from invocation.stream()
+    for position, event in enumerate(invocation.stream()):
+        yield event
+        if position == 0:
+            # test hook (SOFTSPAM_PAUSE_AT=dbt): the build is under way, its first node is done
+            hooks.checkpoint("dbt")
     run_results_path = invocation.target_path / "run_results.json"
     failed = _failed_nodes(json.loads(run_results_path.read_text())) if run_results_path.exists() else []
     if failed or (not run_results_path.exists() and not invocation.is_successful()):

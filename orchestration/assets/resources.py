@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import dagster as dg
 
 from orchestration.config import Settings
-from orchestration.run_lock import warehouse_lock
+from orchestration.run_lock import ensure_not_open_elsewhere, warehouse_lock
 
 
 class SoftspamSettings(dg.ConfigurableResource):
@@ -41,4 +41,6 @@ class SoftspamSettings(dg.ConfigurableResource):
         settings.export_env()  # dbt's profiles.yml reads SOFTSPAM_WAREHOUSE
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         with warehouse_lock(settings.warehouse, wait_seconds=self.lock_wait_seconds):
+            # an analyst's open DuckDB session would fail the first write half-way: say so now
+            ensure_not_open_elsewhere(settings.warehouse, wait_seconds=self.lock_wait_seconds)
             yield self
