@@ -115,6 +115,8 @@ authorizations as (
 classified as (
     select
         concat_ws(':', source_system, send_id) as send_key,
+        -- a number for this build's own joins: cheaper than the text key
+        row_number() over () as send_row,
         *,
         case
             when channel = 'email' and legal_basis = 'soft_spam' then 'email:soft_spam'
@@ -155,7 +157,7 @@ first_oppositions as (
 
 consent_sends as (
     select
-        send_key,
+        send_row,
         person_key,
         channel,
         coverage_class,
@@ -165,12 +167,12 @@ consent_sends as (
 ),
 
 consent_sends_with_state as (
-    {{ asof_lookup('consent_sends', 'send_key', 'consent_states', ['person_key', 'channel'],
+    {{ asof_lookup('consent_sends', 'send_row', 'consent_states', ['person_key', 'channel'],
                    'sent_at', 'consent_event_at', ['consent_event_at', 'consent_is_grant', 'consent_id']) }}
 ),
 
 consent_sends_with_grant as (
-    {{ asof_lookup('consent_sends_with_state', 'send_key', 'grant_states', ['person_key', 'channel'],
+    {{ asof_lookup('consent_sends_with_state', 'send_row', 'grant_states', ['person_key', 'channel'],
                    'sent_at', 'last_granted_at', ['last_granted_at']) }}
 ),
 
@@ -184,7 +186,7 @@ consent_sends_with_floor as (
 ),
 
 consent_sends_judged as (
-    {{ asof_lookup('consent_sends_with_floor', 'send_key', 'oppositions', ['person_key', 'coverage_class'],
+    {{ asof_lookup('consent_sends_with_floor', 'send_row', 'oppositions', ['person_key', 'coverage_class'],
                    'opposition_floor_at', 'opposed_at',
                    ['opposed_at', 'opposition_id', 'scope', 'source_system'],
                    direction='forward', prefix='unlifted_') }}
@@ -240,6 +242,28 @@ first_informed as (
     group by person_key, controller, promotable_category
 ),
 
+last_informed as (
+    -- the latest informed analogous sale of all: for a send after it, that is also the latest
+    -- before the send, and no as-of lookup is needed
+    select
+        person_key,
+        controller,
+        promotable_category as promoted_category,
+        ordered_at as last_informed_at,
+        order_line_id as last_informed_ref
+    from (
+        select
+            *,
+            row_number() over (
+                partition by person_key, controller, promotable_category
+                order by ordered_at desc, order_line_id asc
+            ) as sale_rank
+        from authorizations
+        where is_informed
+    ) as ranked
+    where sale_rank = 1
+),
+
 informed_sales as (
     select
         person_key,
@@ -277,6 +301,8 @@ with_person_facts as (
         first_analogous.first_analogous_ref,
         first_analogous.first_analogous_notice,
         first_informed.first_informed_at,
+        last_informed.last_informed_at,
+        last_informed.last_informed_ref,
         {% if var('authorization_window_months') not in [none, ''] -%}
             {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
         {%- else -%}
@@ -304,12 +330,19 @@ with_person_facts as (
             and classified.controller = first_informed.controller
             and classified.promoted_category = first_informed.promoted_category
             and classified.legal_basis = 'soft_spam'
+    left join last_informed
+        on
+            classified.person_key = last_informed.person_key
+            and classified.controller = last_informed.controller
+            and classified.promoted_category = last_informed.promoted_category
+            and classified.legal_basis = 'soft_spam'
 ),
 
 window_sends as (
-    -- only sends that reach the chain's last step need the latest informed sale before them
+    -- only sends that reach the chain's last step and precede a later informed sale need an
+    -- as-of lookup of the latest informed sale before them
     select
-        send_key,
+        send_row,
         person_key,
         controller,
         promoted_category,
@@ -319,10 +352,11 @@ window_sends as (
         coverage_class = 'email:soft_spam'
         and first_informed_at <= sent_at
         and window_cutoff_at is not null
+        and last_informed_at > sent_at
 ),
 
 window_sends_judged as (
-    {{ asof_lookup('window_sends', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
+    {{ asof_lookup('window_sends', 'send_row', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
                    'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
 ),
 
@@ -349,13 +383,31 @@ with_lookups as (
             when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_source_system
             else with_person_facts.first_source_system
         end as covering_source_system,
-        window_sends_judged.latest_informed_at,
-        window_sends_judged.latest_informed_ref
+        case
+            when
+                with_person_facts.coverage_class <> 'email:soft_spam'
+                or not coalesce(with_person_facts.first_informed_at <= with_person_facts.sent_at, false)
+                or with_person_facts.window_cutoff_at is null
+                then null
+            when with_person_facts.last_informed_at <= with_person_facts.sent_at
+                then with_person_facts.last_informed_at
+            else window_sends_judged.latest_informed_at
+        end as latest_informed_at,
+        case
+            when
+                with_person_facts.coverage_class <> 'email:soft_spam'
+                or not coalesce(with_person_facts.first_informed_at <= with_person_facts.sent_at, false)
+                or with_person_facts.window_cutoff_at is null
+                then null
+            when with_person_facts.last_informed_at <= with_person_facts.sent_at
+                then with_person_facts.last_informed_ref
+            else window_sends_judged.latest_informed_ref
+        end as latest_informed_ref
     from with_person_facts
     left join consent_sends_judged
-        on with_person_facts.send_key = consent_sends_judged.send_key
+        on with_person_facts.send_row = consent_sends_judged.send_row
     left join window_sends_judged
-        on with_person_facts.send_key = window_sends_judged.send_key
+        on with_person_facts.send_row = window_sends_judged.send_row
 ),
 
 judged as (

@@ -133,13 +133,12 @@ def _load_rows(
         drop(con, staged)
         return _Outcome(None, good + bad, 0, good + bad, whole_file_reason=reason, notes=notes)
     mapping = FormatMapping(fmt, header, staged, timezone)
-    parsed = f"softspam_load_{load_id}_parsed"
-    con.execute(mapping.parsed_sql(parsed, _constants(file, fmt.table)))
-    loaded = _insert_landed(con, fmt.table, parsed, load_id, file)
-    quarantined = _insert_quarantine(con, mapping, parsed, staged, load_id, file)
+    judged = mapping.judged_sql(_constants(file, fmt.table))
+    # one pass loads the good rows; only a file with unreadable rows is judged a second time
+    loaded = _insert_landed(con, fmt.table, judged, load_id, file)
+    quarantined = _insert_quarantine(con, judged if loaded < good else None, staged, load_id, file)
     if file.kind == "suppressions":
         _insert_snapshot(con, mapping, load_id, file, timezone)
-    con.execute(f"drop table {parsed}")
     drop(con, staged)
     return _Outcome(fmt.name, good + bad, loaded, quarantined, notes=notes)
 
@@ -154,35 +153,55 @@ def _constants(file: LandingFile, table: str) -> dict[str, str | None]:
 
 
 def _insert_landed(
-    con: duckdb.DuckDBPyConnection, table: str, parsed: str, load_id: int, file: LandingFile
+    con: duckdb.DuckDBPyConnection, table: str, judged: str, load_id: int, file: LandingFile
 ) -> int:
     business = [name for name, _ in LANDED_TABLES[table]]
     lineage = [name for name, _ in LINEAGE_COLUMNS]
     select = [f'"{name}"' for name in business] + ["?", "?", "_source_line", "_extra_columns"]
-    row = con.execute(
-        f"""insert into raw.{table} ({", ".join(f'"{n}"' for n in business + lineage)})
-            select {", ".join(select)} from {parsed} where _reason is null""",  # noqa: S608
+    # every row carries its own _source_line: the order rows are stored in does not matter here
+    # (it does when staging, where row ids number the records)
+    con.execute("set preserve_insertion_order = false")
+    try:
+        row = _insert_good_rows(con, table, business + lineage, select, judged, load_id, file)
+    finally:
+        con.execute("set preserve_insertion_order = true")
+    return int(row[0]) if row else 0
+
+
+def _insert_good_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    select: list[str],
+    judged: str,
+    load_id: int,
+    file: LandingFile,
+) -> tuple | None:
+    return con.execute(
+        f"""insert into raw.{table} ({", ".join(f'"{n}"' for n in columns)})
+            select {", ".join(select)} from ({judged}) as judged where _reason is null""",  # noqa: S608
         [load_id, file.file_name],
     ).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _insert_quarantine(
     con: duckdb.DuckDBPyConnection,
-    mapping: FormatMapping,
-    parsed: str,
+    judged: str | None,
     staged: StagedFile,
     load_id: int,
     file: LandingFile,
 ) -> int:
+    """Quarantine the unreadable rows (``judged`` is None when there are none) and the malformed ones."""
     params = [load_id, file.file_name, file.kind]
-    unreadable = con.execute(
-        f"""insert into raw.quarantine
-                (load_id, file_name, kind, line_number, reason, raw_record, quarantined_at)
-            select ?, ?, ?, _source_line, _reason, _raw_record, current_timestamp
-            from {parsed} where _reason is not null""",  # noqa: S608
-        params,
-    ).fetchone()
+    unreadable = None
+    if judged is not None:
+        unreadable = con.execute(
+            f"""insert into raw.quarantine
+                    (load_id, file_name, kind, line_number, reason, raw_record, quarantined_at)
+                select ?, ?, ?, _source_line, _reason, _raw_record, current_timestamp
+                from ({judged}) as judged where _reason is not null""",  # noqa: S608
+            params,
+        ).fetchone()
     malformed = con.execute(
         f"""insert into raw.quarantine
                 (load_id, file_name, kind, line_number, reason, raw_record, quarantined_at)

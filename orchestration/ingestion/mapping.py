@@ -1,7 +1,7 @@
 """SQL that maps a staged file's text columns onto its raw table, and decides quarantine.
 
-One statement per file builds a temporary ``parsed`` table: the raw table's columns, the
-lineage columns, and ``_reason`` (NULL for a row to load, else why it is quarantined). Only a
+One SELECT per file yields the raw table's columns, the lineage columns, and ``_reason``
+(NULL for a row to load, else why it is quarantined); the loader inserts from it directly. Only a
 missing id or a missing/unreadable event time quarantines a row.
 """
 
@@ -91,11 +91,12 @@ class FormatMapping:
             )
         return "case " + " ".join(whens) + " end"
 
-    def parsed_sql(self, parsed: str, constants: dict[str, str | None]) -> str:
-        """CREATE of the ``parsed`` temp table; ``constants`` fill columns from the file's place.
+    def judged_sql(self, constants: dict[str, str | None]) -> str:
+        """SELECT of every staged record, typed; ``constants`` fill columns from the file's place.
 
-        It holds the raw table's columns, _source_line, _extra_columns, _reason and, for
-        quarantined rows only, _raw_record (the fields re-joined by the file's delimiter).
+        It yields the raw table's columns, _source_line, _extra_columns, _reason (NULL: load
+        the row) and, for quarantined rows only, _raw_record (the fields re-joined by the
+        file's delimiter). Callers insert from it directly, filtering on _reason.
         """
         text_columns = []
         typed_columns = []
@@ -116,11 +117,17 @@ class FormatMapping:
         for column, value in constants.items():
             literal = "null" if value is None else sql_literal(value)
             typed_columns.append(f"{literal}::varchar as {column}")
-        return f"""create temp table {parsed} as
-            with src as (
-                select r.*, l.source_line as _source_line, {self.extra_columns()} as _extra_columns,
+        if self.staged.line_offset is not None:
+            # one record per line: the line is the row id shifted, no join needed
+            source_line = f"r.rowid + {int(self.staged.line_offset)}"
+            rows = f"{self.staged.rows} r"
+        else:
+            source_line = "l.source_line"
+            rows = f"{self.staged.rows} r join {self.staged.lines} l on l.row_id = r.rowid"
+        return f"""with src as (
+                select r.*, {source_line} as _source_line, {self.extra_columns()} as _extra_columns,
                     {", ".join(text_columns)}
-                from {self.staged.rows} r join {self.staged.lines} l on l.row_id = r.rowid
+                from {rows}
             ),
             typed as (
                 select src.*, {", ".join(typed_columns)} from src

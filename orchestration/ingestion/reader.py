@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -41,6 +41,9 @@ class StagedFile:
     lines: str
     rejects: str
     column_count: int
+    # when every record is one line (the common case): _source_line = rowid + line_offset, and
+    # ``lines`` is left empty (no table to build, no join)
+    line_offset: int | None = None
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -94,7 +97,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header, prefix: st
                strlen(raw_record) - strlen(replace(raw_record, chr(10), '')) as newlines
         from records"""  # noqa: S608
     )
-    _number_lines(con, staged, header)
+    line_offset = _number_lines(con, staged, header)
     con.execute(
         f"""create temp table {staged.rejects} as
         select l.source_line, r.raw_record, r.error_message
@@ -102,11 +105,15 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, header: Header, prefix: st
     )
     for table in (errors, scans, f"{staged.rejects}_numbered"):
         con.execute(f"drop table if exists {table}")
-    return staged
+    return replace(staged, line_offset=line_offset)
 
 
-def _number_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile, header: Header) -> None:
-    """Fill ``lines``: the physical line where each record (kept or rejected) starts."""
+def _number_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile, header: Header) -> int | None:
+    """Fill ``lines``: the physical line where each record (kept or rejected) starts.
+
+    In the common case (no rejected record, no newline inside a field, contiguous row ids) the
+    line is rowid + offset: ``lines`` stays empty and the offset is returned (else None).
+    """
     first_line = 2 + int(header.embedded_newlines)
     rows, newlines, rejected, first_id, last_id = con.execute(
         f"""select count(*), coalesce(sum(_newlines), 0),
@@ -116,12 +123,9 @@ def _number_lines(con: duckdb.DuckDBPyConnection, staged: StagedFile, header: He
     if rejected == 0 and newlines == 0 and (rows == 0 or last_id - first_id + 1 == rows):
         # the common case: one record per line and contiguous row ids, so no sort is needed
         con.execute(
-            f"""create temp table {staged.lines} as
-            select rowid as row_id, null::bigint as reject_line,
-                   rowid - {int(first_id or 0)} + {first_line} as source_line
-            from {staged.rows}"""  # noqa: S608
+            f"create temp table {staged.lines} (row_id bigint, reject_line bigint, source_line bigint)"
         )
-        return
+        return first_line - int(first_id or 0)
     con.execute(
         f"""create temp table {staged.lines} as
         with merged as (

@@ -50,9 +50,36 @@ _MACROS = [
             when p.o = '' then timezone(tz, softspam_iso_local(p))
             else timezone('UTC', softspam_iso_local(p) - to_minutes(softspam_offset_minutes(p.o)))
         end""",
-    # the common exact forms first (fast, no regex); the rest only for rows still NULL
+    # The exact shapes nearly every export writes, by position checks and DuckDB's fast cast
+    # (no strptime, no regex): 'YYYY-MM-DD[T ]HH:MM:SS' local, with 'Z' or with '+HH:MM'.
+    # The cast must not see an hour 24 (it rolls over) nor an offset when reading local time.
+    """create or replace temp macro softspam_ts_exact(v, tz) as
+        case
+            when substr(v, 5, 1) <> '-' or substr(v, 8, 1) <> '-' or substr(v, 11, 1) not in ('T', ' ')
+                 or substr(v, 14, 1) <> ':' or substr(v, 17, 1) <> ':'
+                 or substr(v, 1, 1) not between '0' and '9' or substr(v, 12, 2) >= '24' then null
+            when length(v) = 19 then timezone(tz, try_cast(v as timestamp))
+            when length(v) = 20 and substr(v, 20, 1) = 'Z' then try_cast(v as timestamptz)
+            when length(v) = 25 and substr(v, 20, 1) in ('+', '-') and substr(v, 23, 1) = ':'
+                then try_cast(v as timestamptz)
+        end""",
+    # Italian 'dd/mm/yyyy HH:MM[:SS]' (shop tills), rewritten as ISO for the same fast cast
+    """create or replace temp macro softspam_ts_italian_exact(v, tz) as
+        case
+            when substr(v, 3, 1) <> '/' or substr(v, 6, 1) <> '/' or substr(v, 11, 1) <> ' '
+                 or substr(v, 14, 1) <> ':' or substr(v, 1, 1) not between '0' and '9'
+                 or substr(v, 12, 2) >= '24' or length(v) not in (16, 19)
+                 or (length(v) = 19 and substr(v, 17, 1) <> ':') then null
+            else timezone(tz, try_cast(
+                substr(v, 7, 4) || '-' || substr(v, 4, 2) || '-' || substr(v, 1, 2) || ' '
+                    || substr(v, 12) || case when length(v) = 16 then ':00' else '' end
+                as timestamp))
+        end""",
+    # the exact forms first (fast, no regex); the rest only for rows still NULL
     """create or replace temp macro softspam_ts(v, tz) as
         coalesce(
+            softspam_ts_exact(v, tz),
+            softspam_ts_italian_exact(v, tz),
             timezone(tz, coalesce(try_strptime(v, '%Y-%m-%d %H:%M:%S'),
                                   try_strptime(v, '%Y-%m-%dT%H:%M:%S'))),
             try_strptime(v, '%Y-%m-%dT%H:%M:%S%z'),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -9,6 +10,9 @@ import duckdb
 
 from .errors import IngestionError
 from .raw_schema import create_raw_schema_sql
+from .sql import sql_literal
+
+MEMORY_LIMIT_ENV = "SOFTSPAM_MEMORY_LIMIT"
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
@@ -28,6 +32,10 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
         raise IngestionError(f"warehouse {warehouse} is in use by another process ({holder})") from exc
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
+    if not read_only:
+        # bounded memory on a small shared server (the same limit as dbt's profile); DuckDB
+        # spills to disk beyond it
+        con.execute(f"set memory_limit = {sql_literal(os.environ.get(MEMORY_LIMIT_ENV, '3GB'))}")
     return con
 
 
