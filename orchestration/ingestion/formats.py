@@ -196,6 +196,14 @@ def header_positions(header: list[str]) -> dict[str, int]:
     return positions
 
 
+def duplicated_columns(fmt: Format, header: list[str]) -> list[str]:
+    """Columns the format reads that the header names twice: which one holds the data is unknowable."""
+    read = {normalise_header(column.source) for column in fmt.columns if column.source}
+    read |= {normalise_header(name) for name in (*fmt.required, *fmt.id_columns, *fmt.used_elsewhere)}
+    names = [normalise_header(name) for name in header]
+    return sorted({name for name in names if name in read and names.count(name) > 1})
+
+
 def missing_columns(fmt: Format, header: list[str]) -> list[str]:
     positions = header_positions(header)
     return [name for name in fmt.required if normalise_header(name) not in positions]

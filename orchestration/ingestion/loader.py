@@ -18,7 +18,7 @@ from . import hooks
 from .content import inspect, transcode_to_utf8
 from .discovery import KINDS, LandingFile, kind_files
 from .errors import IngestionError
-from .formats import recognise, unrecognised_message
+from .formats import duplicated_columns, recognise, unrecognised_message
 from .ledger import content_id, loaded_content, next_load_id, quarantine_whole_file, record_load
 from .mapping import FormatMapping
 from .raw_schema import LANDED_TABLES, LINEAGE_COLUMNS
@@ -118,7 +118,9 @@ def _load_rows(
     content = inspect(file.path)
     if content.is_blank:
         return _Outcome(None, 0, 0, 0, whole_file_reason="empty file")
-    path, notes = file.path, ()
+    # DuckDB's reader expands * ? [ in a path as a pattern: read through a plain-named link
+    path, notes = scratch / "source.csv", ()
+    path.symlink_to(file.path.resolve())
     if not content.is_utf8:
         path = scratch / "utf8.csv"
         codec = transcode_to_utf8(file.path, path)
@@ -130,6 +132,14 @@ def _load_rows(
     good, bad = record_counts(con, staged)
     if fmt is None:
         reason = unrecognised_message(file.kind, file.file_name, header.names)
+        drop(con, staged)
+        return _Outcome(None, good + bad, 0, good + bad, whole_file_reason=reason, notes=notes)
+    duplicated = duplicated_columns(fmt, header.names)
+    if duplicated:
+        reason = (
+            f"{file.kind} file {file.file_name}: duplicate columns {', '.join(duplicated)}: "
+            "cannot tell which one to read"
+        )
         drop(con, staged)
         return _Outcome(None, good + bad, 0, good + bad, whole_file_reason=reason, notes=notes)
     mapping = FormatMapping(fmt, header, staged, timezone)
