@@ -116,7 +116,8 @@ def test_reconciliation_passes_then_fails_when_a_send_is_missing(pipeline, tmp_p
     broken = tmp_path / "broken.duckdb"
     shutil.copy(settings.warehouse, broken)
     with duckdb.connect(str(broken)) as connection:
-        connection.execute("delete from marts.sends_checked where send_id = 'S3'")
+        # sends_checked is a view over the incrementally judged sends: lose one there
+        connection.execute("delete from intermediate.int_sends_evaluated where send_id = 'S3'")
         connection.execute("update raw.load_ledger set rows_loaded = rows_loaded - 1 where kind = 'consents'")
     outcome = reconciliation_check(softspam=SoftspamSettings(warehouse=str(broken)))
     assert not outcome.passed
