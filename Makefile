@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser dagster clean
+.PHONY: demo test lint install browser bench dagster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: the browser test will be skipped"; }
+
+## Performance benchmark: full build, incremental day and the lean DuckDB baseline, per scale.
+## Writes BENCHMARKS.md. Takes long at 1M persons (see BENCHMARKS.md for the last timings).
+SCALES ?= 100000 300000 1000000
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --scale $(SCALES) --repeat 3 --out BENCHMARKS.md
 
 ## Open the Dagster UI on localhost only.
 dagster: $(STAMP)
