@@ -1,7 +1,5 @@
-{{ config(materialized='view') }}
-
--- A view over the incrementally judged sends (int_sends_evaluated): nothing to rebuild,
--- never out of step with the verdicts.
+-- A table rebuilt each run from the incrementally judged sends (int_sends_evaluated): it is
+-- small (one row per broken rule), read by every check, test, export and the report.
 -- One row per (send, broken rule), naming the rule, its severity and the evidence behind it.
 with
 
