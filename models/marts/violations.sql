@@ -146,7 +146,6 @@ final as (
         evaluated.source_system,
         broken_rules.rule_code,
         rules.severity,
-        rules.legal_reference,
         evaluated.person_key,
         evaluated.email,
         evaluated.campaign_id,
@@ -156,6 +155,7 @@ final as (
         evaluated.sent_at,
         broken_rules.evidence,
         broken_rules.evidence_ref,
+        rules.legal_reference,
         evaluated.controller
     from broken_rules
     inner join evaluated
