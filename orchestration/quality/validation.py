@@ -78,6 +78,23 @@ class KindValidation:
         }
 
 
+BATCH_ROWS = 1_000_000  # rows of landed files validated in one DataFrame, at most (one file may exceed it)
+
+
+def _batches_of_files(loads: Sequence[Any]) -> list[list[Any]]:
+    """Consecutive loads grouped so that each group holds at most BATCH_ROWS rows (or one file)."""
+    batches: list[list[Any]] = []
+    rows = 0
+    for load in loads:
+        if batches and rows + load.rows_read <= BATCH_ROWS:
+            batches[-1].append(load)
+            rows += load.rows_read
+        else:
+            batches.append([load])
+            rows = load.rows_read
+    return batches
+
+
 def _landed_batch(warehouse: Path, suite: TableSuite, load_ids: Sequence[int]) -> pd.DataFrame:
     columns = [name for name, _ in LANDED_TABLES[suite.table]] + ["_load_id", "_source_line"]
     select = ", ".join(f'"{c}"' for c in columns)
@@ -211,21 +228,24 @@ def validate_kind(
     context = _gx_context()
     datasource = context.data_sources.add_pandas(f"landed_{kind}")
     for suite, suite_loads in loads_by_suite.values():
-        frame = _normalise(_landed_batch(warehouse, suite, [load.load_id for load in suite_loads]), suite)
-        validation.rows_validated[suite.name] = len(frame)
-        expect_rows = sum(load.rows_read for load in suite_loads) > 0
-        asset = datasource.add_dataframe_asset(
-            suite.table if suite.row_filter is None else f"{suite.table}_{kind}"
-        )
-        batch = asset.add_batch_definition_whole_dataframe("this_run").get_batch(
-            batch_parameters={"dataframe": frame}
-        )
-        expectation_suite = gx.ExpectationSuite(name=f"softspam_{kind}_{suite.table}")
-        for expectation in _expectations(suite, expect_rows, now):
-            expectation_suite.add_expectation(expectation)
-        result = batch.validate(expectation_suite, result_format="SUMMARY").to_json_dict()
-        validation.findings.extend(_findings(suite, result, suite.email_column))
-        validation.results.append({"table": suite.name, **_masked_result(result, suite.email_column)})
+        # whole files per batch (ids are unique per file), a bounded number of rows per batch:
+        # a full build of ten million sends must not become one DataFrame
+        for batch_number, batch_loads in enumerate(_batches_of_files(suite_loads), start=1):
+            frame = _normalise(_landed_batch(warehouse, suite, [load.load_id for load in batch_loads]), suite)
+            validation.rows_validated[suite.name] = validation.rows_validated.get(suite.name, 0) + len(frame)
+            expect_rows = sum(load.rows_read for load in batch_loads) > 0
+            asset_name = suite.table if suite.row_filter is None else f"{suite.table}_{kind}"
+            asset = datasource.add_dataframe_asset(f"{asset_name}_{batch_number}")
+            batch = asset.add_batch_definition_whole_dataframe("this_run").get_batch(
+                batch_parameters={"dataframe": frame}
+            )
+            expectation_suite = gx.ExpectationSuite(name=f"softspam_{kind}_{suite.table}_{batch_number}")
+            for expectation in _expectations(suite, expect_rows, now):
+                expectation_suite.add_expectation(expectation)
+            result = batch.validate(expectation_suite, result_format="SUMMARY").to_json_dict()
+            validation.findings.extend(_findings(suite, result, suite.email_column))
+            validation.results.append({"table": suite.name, **_masked_result(result, suite.email_column)})
+            del frame
     return validation
 
 

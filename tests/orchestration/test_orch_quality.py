@@ -171,3 +171,26 @@ def test_clean_file_passes_gx_sends_check(tmp_path):
     _, evaluation = _materialize_sends(tmp_path, SENDS)
     assert evaluation.passed
     assert evaluation.metadata["rows_validated"].value == 4
+
+
+def test_large_landings_are_validated_file_by_file_in_bounded_batches(tmp_path, monkeypatch):
+    """A full build lands millions of rows: GX sees whole files, at most BATCH_ROWS rows at once,
+    and still finds a duplicate id within a file (the same id in two files is an overlap, not an error)."""
+    from orchestration.quality import validation as validation_module
+
+    monkeypatch.setattr(validation_module, "BATCH_ROWS", 2)
+    warehouse = _warehouse_with_sends(
+        tmp_path / "w.duckdb",
+        [
+            _send("S1", "anna@example.com", load_id=1),
+            _send("S1", "bruno@example.com", load_id=1),  # duplicate within file 1
+            _send("S1", "carla@example.com", load_id=2),  # same id again in file 2: an overlap
+            _send("S2", "dario@example.com", load_id=3),
+        ],
+    )
+    loads = [SimpleNamespace(load_id=n, format="canonical", rows_read=r) for n, r in ((1, 2), (2, 1), (3, 1))]
+    validation = validate_kind(warehouse, "sends", loads, now=NOW)
+    assert validation.rows_validated == {"sends": 4}
+    assert len(validation.results) == 2  # files 1 | 2+3
+    found = {(f.expectation, f.column): f.unexpected_count for f in validation.findings}
+    assert found == {("expect_compound_columns_to_be_unique", "_load_id,source_system,send_id"): 2}
