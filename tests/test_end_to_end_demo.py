@@ -121,8 +121,11 @@ def test_the_summary_and_the_outputs(demo_run: dict[str, Path]) -> None:
     assert f"sends judged: {expected_sends}" in summary
     assert f"violations: {expected_violations}" in summary
     output = demo_run["output"]
-    for name in ("report.html", "violations.csv", "alignment_gaps.csv"):
+    for name in ("report.html", "violations.csv", "alignment_gaps.csv", "dbt_docs.html"):
         assert (output / name).stat().st_size > 0, name
+    # the dbt docs site is one offline page that documents the public marts
+    docs = (output / "dbt_docs.html").read_text(encoding="utf-8")
+    assert "model.softspam.audience_eligibility" in docs
     with (output / "violations.csv").open(encoding="utf-8", newline="") as handle:
         assert sum(1 for _ in csv.DictReader(handle)) == expected_violations
     assert sorted(path.name for path in (output / "suppression").iterdir()) == [
