@@ -27,10 +27,17 @@ DOCS_FILE_NAME = "dbt_docs.html"
 def dbt_docs(dbt: DbtCliResource, softspam: SoftspamSettings) -> dg.MaterializeResult:
     settings = softspam.settings
     settings.export_env()
-    # its own target folder: the catalog must not overwrite the run's run_results
-    target = dbt_target_for(settings.warehouse, purpose="docs")
+    # the run's own target: its manifest is fresh (the build just compiled it), so no compile
+    target = dbt_target_for(settings.warehouse)
     invocation = dbt.cli(
-        ["docs", "generate", "--static", "--vars", json.dumps(settings.dbt_vars(), default=str)],
+        [
+            "docs",
+            "generate",
+            "--static",
+            "--no-compile",
+            "--vars",
+            json.dumps(settings.dbt_vars(), default=str),
+        ],
         target_path=target,
         raise_on_error=False,
     )

@@ -12,7 +12,9 @@ from .errors import IngestionError
 from .raw_schema import create_raw_schema_sql
 from .sql import sql_literal
 
-MEMORY_LIMIT_ENV = "SOFTSPAM_MEMORY_LIMIT"
+# Ingestion streams CSV into tables and needs little; it runs in the orchestrator's process, beside
+# the dbt process later, and the two together stay under the 4 GB budget of a small server.
+MEMORY_LIMIT_ENV = "SOFTSPAM_INGEST_MEMORY_LIMIT"
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 
@@ -35,7 +37,7 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
     if not read_only:
         # bounded memory on a small shared server (the same limit as dbt's profile); DuckDB
         # spills to disk beyond it
-        con.execute(f"set memory_limit = {sql_literal(os.environ.get(MEMORY_LIMIT_ENV, '3GB'))}")
+        con.execute(f"set memory_limit = {sql_literal(os.environ.get(MEMORY_LIMIT_ENV, '1GB'))}")
     return con
 
 
