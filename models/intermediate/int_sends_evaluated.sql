@@ -287,6 +287,32 @@ informed_sales as (
     where rank_at_instant = 1
 ),
 
+category_facts as (
+    -- the chain's facts per person, controller and promotable category, in one row, so that
+    -- ten million sends join them once
+    select
+        first_analogous.person_key,
+        first_analogous.controller,
+        first_analogous.promoted_category,
+        first_analogous.first_analogous_at,
+        first_analogous.first_analogous_ref,
+        first_analogous.first_analogous_notice,
+        first_informed.first_informed_at,
+        last_informed.last_informed_at,
+        last_informed.last_informed_ref
+    from first_analogous
+    left join first_informed
+        on
+            first_analogous.person_key = first_informed.person_key
+            and first_analogous.controller = first_informed.controller
+            and first_analogous.promoted_category = first_informed.promoted_category
+    left join last_informed
+        on
+            first_analogous.person_key = last_informed.person_key
+            and first_analogous.controller = last_informed.controller
+            and first_analogous.promoted_category = last_informed.promoted_category
+),
+
 with_person_facts as (
     select
         classified.*,
@@ -297,12 +323,12 @@ with_person_facts as (
         first_qualifying.first_qualifying_at,
         first_qualifying.first_qualifying_ref,
         first_qualifying.first_qualifying_category,
-        first_analogous.first_analogous_at,
-        first_analogous.first_analogous_ref,
-        first_analogous.first_analogous_notice,
-        first_informed.first_informed_at,
-        last_informed.last_informed_at,
-        last_informed.last_informed_ref,
+        category_facts.first_analogous_at,
+        category_facts.first_analogous_ref,
+        category_facts.first_analogous_notice,
+        category_facts.first_informed_at,
+        category_facts.last_informed_at,
+        category_facts.last_informed_ref,
         {% if var('authorization_window_months') not in [none, ''] -%}
             {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
         {%- else -%}
@@ -318,23 +344,11 @@ with_person_facts as (
             classified.person_key = first_qualifying.person_key
             and classified.controller = first_qualifying.controller
             and classified.legal_basis = 'soft_spam'
-    left join first_analogous
+    left join category_facts
         on
-            classified.person_key = first_analogous.person_key
-            and classified.controller = first_analogous.controller
-            and classified.promoted_category = first_analogous.promoted_category
-            and classified.legal_basis = 'soft_spam'
-    left join first_informed
-        on
-            classified.person_key = first_informed.person_key
-            and classified.controller = first_informed.controller
-            and classified.promoted_category = first_informed.promoted_category
-            and classified.legal_basis = 'soft_spam'
-    left join last_informed
-        on
-            classified.person_key = last_informed.person_key
-            and classified.controller = last_informed.controller
-            and classified.promoted_category = last_informed.promoted_category
+            classified.person_key = category_facts.person_key
+            and classified.controller = category_facts.controller
+            and classified.promoted_category = category_facts.promoted_category
             and classified.legal_basis = 'soft_spam'
 ),
 
