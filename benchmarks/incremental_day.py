@@ -12,51 +12,16 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
+from orchestration.demo.formats import CONSENTS_COLUMNS, OPPOSITIONS_COLUMNS, SALES_COLUMNS, SENDS_COLUMNS
+
 SEED = 20261031
 CATEGORIES = ("audio", "books", "computers", "fashion", "kitchen", "smartphones", "beauty")
-SENDS_HEADER = [
-    "send_id",
-    "campaign_id",
-    "channel",
-    "email",
-    "promoted_category",
-    "legal_basis",
-    "sent_at",
-    "has_opt_out_link",
-    "controller",
-    "source_system",
-]
-SALES_HEADER = [
-    "order_id",
-    "line_id",
-    "email",
-    "product_category",
-    "ordered_at",
-    "is_paid",
-    "status",
-    "privacy_notice_version",
-    "soft_spam_opt_out",
-    "controller",
-    "customer_id",
-    "product_sku",
-    "amount",
-    "source_system",
-]
-OPPOSITIONS_HEADER = [
-    "opposition_id",
-    "email",
-    "scope",
-    "opposed_at",
-    "recorded_at",
-    "request_channel",
-    "source_system",
-]
-CONSENTS_HEADER = ["consent_id", "email", "channel", "status", "event_at", "evidence_ref", "source_system"]
 
 
 def _count_rows(landing: Path, kind: str) -> int:
@@ -88,7 +53,7 @@ def _known_addresses(landing: Path, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def _write(path: Path, header: Sequence[str], rows: list[list[str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
@@ -178,10 +143,10 @@ def write_day(landing: Path, day: str = "2026-10-31", fraction: float = 0.002) -
             ]
         )
     files = {
-        "sends": (SENDS_HEADER, sends),
-        "sales": (SALES_HEADER, sales),
-        "oppositions": (OPPOSITIONS_HEADER, oppositions),
-        "consents": (CONSENTS_HEADER, consents),
+        "sends": (SENDS_COLUMNS, sends),
+        "sales": (SALES_COLUMNS, sales),
+        "oppositions": (OPPOSITIONS_COLUMNS, oppositions),
+        "consents": (CONSENTS_COLUMNS, consents),
     }
     for kind, (header, rows) in files.items():
         (landing / kind).mkdir(parents=True, exist_ok=True)
