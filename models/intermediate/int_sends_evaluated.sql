@@ -333,7 +333,11 @@ with_person_facts as (
             {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
         {%- else -%}
             cast(null as timestamptz)
-        {%- endif %} as window_cutoff_at
+        {%- endif %} as window_cutoff_at,
+        classified.coverage_class = 'email:soft_spam'
+        and coalesce(category_facts.first_informed_at <= classified.sent_at, false)
+        and {{ 'true' if var('authorization_window_months') not in [none, ''] else 'false' }}
+            as reaches_window_step
     from classified
     left join first_oppositions
         on
@@ -362,11 +366,7 @@ window_sends as (
         promoted_category,
         sent_at
     from with_person_facts
-    where
-        coverage_class = 'email:soft_spam'
-        and first_informed_at <= sent_at
-        and window_cutoff_at is not null
-        and last_informed_at > sent_at
+    where reaches_window_step and last_informed_at > sent_at
 ),
 
 window_sends_judged as (
@@ -397,22 +397,16 @@ with_lookups as (
             when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_source_system
             else with_person_facts.first_source_system
         end as covering_source_system,
+        -- the latest informed analogous sale at or before the send, for sends that reach the
+        -- chain's window step: the person's latest of all when it precedes the send, else the as-of
         case
-            when
-                with_person_facts.coverage_class <> 'email:soft_spam'
-                or not coalesce(with_person_facts.first_informed_at <= with_person_facts.sent_at, false)
-                or with_person_facts.window_cutoff_at is null
-                then null
+            when not with_person_facts.reaches_window_step then null
             when with_person_facts.last_informed_at <= with_person_facts.sent_at
                 then with_person_facts.last_informed_at
             else window_sends_judged.latest_informed_at
         end as latest_informed_at,
         case
-            when
-                with_person_facts.coverage_class <> 'email:soft_spam'
-                or not coalesce(with_person_facts.first_informed_at <= with_person_facts.sent_at, false)
-                or with_person_facts.window_cutoff_at is null
-                then null
+            when not with_person_facts.reaches_window_step then null
             when with_person_facts.last_informed_at <= with_person_facts.sent_at
                 then with_person_facts.last_informed_ref
             else window_sends_judged.latest_informed_ref

@@ -93,13 +93,22 @@ class Process:
             text=True,
             start_new_session=True,
         )
+        # one reader per pipe: communicate() would race the stderr reader for the same lines
         self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._stderr_reader.start()
+        self._stdout_chunks: list[str] = []
+        self._stdout_reader = threading.Thread(target=self._read_stdout, daemon=True)
+        self._stdout_reader.start()
 
     def _read_stderr(self) -> None:
         assert self.popen.stderr is not None
         for line in self.popen.stderr:
             self.stderr_lines.append(line)
+
+    def _read_stdout(self) -> None:
+        assert self.popen.stdout is not None
+        for line in self.popen.stdout:
+            self._stdout_chunks.append(line)
 
     @property
     def stderr(self) -> str:
@@ -124,9 +133,10 @@ class Process:
         self.finish(timeout=30)
 
     def finish(self, timeout: float = 300.0) -> Process:
-        out, _ = self.popen.communicate(timeout=timeout)
+        self.popen.wait(timeout=timeout)
         self._stderr_reader.join(timeout=10)
-        self.stdout += out or ""
+        self._stdout_reader.join(timeout=10)
+        self.stdout = "".join(self._stdout_chunks)
         self.returncode = self.popen.returncode
         return self
 
