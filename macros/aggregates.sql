@@ -27,3 +27,33 @@
     ) as versions
     where _version_rank = 1
 {%- endmacro %}
+
+{# All values joined with `separator` in sorted order (a fingerprint of reference rows). #}
+{% macro string_agg_sorted(expression, separator) -%}
+    {{ return(adapter.dispatch('string_agg_sorted', 'softspam')(expression, separator)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_sorted(expression, separator) -%}
+    array_join(array_sort(collect_list({{ expression }})), '{{ separator }}')
+{%- endmacro %}
+
+{% macro duckdb__string_agg_sorted(expression, separator) -%}
+    string_agg({{ expression }}, '{{ separator }}' order by {{ expression }})
+{%- endmacro %}
+
+{#
+  A row's key for a model's own joins. DuckDB: an arbitrary row number, cheaper to join than
+  text. Elsewhere the unique `key_expression` itself: an unordered row_number() is not allowed
+  and an ordered one sorts the whole table in one partition.
+#}
+{% macro row_join_key(key_expression) -%}
+    {{ return(adapter.dispatch('row_join_key', 'softspam')(key_expression)) }}
+{%- endmacro %}
+
+{% macro default__row_join_key(key_expression) -%}
+    {{ key_expression }}
+{%- endmacro %}
+
+{% macro duckdb__row_join_key(key_expression) -%}
+    row_number() over ()
+{%- endmacro %}

@@ -30,6 +30,8 @@
 {%- endmacro %}
 
 {% macro default__asof_lookup(left, left_id, right, keys, left_time, right_time, columns, direction, prefix) -%}
+    {#- named per lookup: a lookup's output may be the left side of the next one -#}
+    {%- set rank_column = '_asof_rank_' ~ prefix ~ right_time -%}
     select * from (
         select
             l.*
@@ -39,7 +41,7 @@
             row_number() over (
                 partition by l.{{ left_id }}
                 order by r.{{ right_time }} {{ 'desc' if direction == 'backward' else 'asc' }}
-            ) as _asof_rank
+            ) as {{ rank_column }}
         from {{ left }} as l
         left join {{ right }} as r
             on
@@ -48,5 +50,5 @@
             {%- endfor %}
                 r.{{ right_time }} {{ '<=' if direction == 'backward' else '>=' }} l.{{ left_time }}
     ) as ranked
-    where _asof_rank = 1
+    where {{ rank_column }} = 1
 {%- endmacro %}

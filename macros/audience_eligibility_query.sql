@@ -74,14 +74,14 @@ opposition_state as (
         persons.person_key,
         channels.channel,
         bool_or(
-            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz))
+            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
             and (
                 oppositions.scope = 'all_marketing'
                 or (channels.channel = 'email' and oppositions.scope = 'email_marketing')
             )
         ) as has_unlifted_covering_opposition,
         bool_or(
-            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz))
+            oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
         ) as has_unlifted_opposition
     from persons
     inner join oppositions

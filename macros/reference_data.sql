@@ -15,7 +15,7 @@
     shipped_rows as (
         select
         {%- for column in columns %}
-            cast({{ column }} as varchar) as {{ column }}{{ ',' if not loop.last }}
+            cast({{ column }} as string) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
         from {{ ref(seed_name) }}
     )

@@ -22,7 +22,8 @@
 {%- endmacro %}
 
 {% macro default__subtract_months(ts, months) -%}
-    add_months({{ ts }}, -{{ months }})
+    {#- not add_months(), which returns a date; the session time zone is UTC (profiles.yml) -#}
+    ({{ ts }} - make_ym_interval(0, {{ months }}))
 {%- endmacro %}
 
 {% macro duckdb__subtract_months(ts, months) -%}
@@ -109,4 +110,32 @@
             then cast({{ text }} as timestamptz)
         else timezone('{{ var("timezone") }}', cast({{ text }} as timestamp))
     end
+{%- endmacro %}
+
+{#
+  The instant type (DuckDB TIMESTAMPTZ; Spark's TIMESTAMP is an instant shown in the session
+  time zone, UTC here) and a UTC instant literal: 'YYYY-MM-DD HH:MM:SS'.
+#}
+{% macro instant_type() -%}
+    {{ return(adapter.dispatch('instant_type', 'softspam')()) }}
+{%- endmacro %}
+
+{% macro default__instant_type() -%}
+    timestamp
+{%- endmacro %}
+
+{% macro duckdb__instant_type() -%}
+    timestamptz
+{%- endmacro %}
+
+{% macro utc_instant(text) -%}
+    {{ return(adapter.dispatch('utc_instant', 'softspam')(text)) }}
+{%- endmacro %}
+
+{% macro default__utc_instant(text) -%}
+    to_utc_timestamp(cast('{{ text }}' as timestamp), 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__utc_instant(text) -%}
+    cast('{{ text }}+00' as timestamptz)
 {%- endmacro %}

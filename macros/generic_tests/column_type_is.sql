@@ -13,6 +13,10 @@
                 data_type: timestamp with time zone
 #}
 {% test column_type_is(model, column_name, data_type) %}
+    {{ adapter.dispatch('column_type_is_query', 'softspam')(model, column_name, data_type) }}
+{% endtest %}
+
+{% macro duckdb__column_type_is_query(model, column_name, data_type) %}
 
 with
 
@@ -45,5 +49,29 @@ left join actual
         and expected.table_name = actual.table_name
         and expected.column_name = actual.column_name
 where actual.data_type is distinct from expected.data_type
+{% endmacro %}
 
-{% endtest %}
+{#
+  Engines without DuckDB's information_schema: the relation's columns as the adapter describes
+  them, and the contract's type names in the engine's words (Spark's TIMESTAMP is an instant).
+#}
+{% macro default__column_type_is_query(model, column_name, data_type) %}
+    {%- set engine_names = {'timestamp with time zone': 'timestamp', 'varchar': 'string'} -%}
+    {%- set expected = engine_names.get(data_type | lower, data_type | lower) -%}
+    {%- set actual = [] -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(model) -%}
+            {%- if column.name | lower == column_name | lower -%}
+                {%- do actual.append(column.dtype | lower) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select * from (
+        select
+            '{{ model.identifier }}' as table_name,
+            '{{ column_name }}' as column_name,
+            '{{ expected }}' as expected_type,
+            {{ "'" ~ actual[0] ~ "'" if actual else 'cast(null as string)' }} as actual_type
+    ) as checked
+    where actual_type is null or actual_type <> expected_type
+{% endmacro %}

@@ -50,10 +50,10 @@ shopify_shaped as (
         shopify_lines.ordered_at,
         shopify_lines.is_paid,
         shopify_lines.status,
-        cast(null as varchar) as privacy_notice_version,
+        cast(null as string) as privacy_notice_version,
         false as is_refused_at_collection,
         lower('{{ var("controller") }}') as controller,
-        cast(null as varchar) as customer_id,
+        cast(null as string) as customer_id,
         shopify_lines.amount,
         shopify_lines.source_file,
         shopify_lines.source_line

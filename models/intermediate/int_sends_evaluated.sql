@@ -1,6 +1,7 @@
+{# Incremental on DuckDB (delete+insert); on Spark's Parquet tables, which cannot delete rows, a table. #}
 {{
     config(
-        materialized='incremental',
+        materialized=('incremental' if target.type == 'duckdb' else 'table'),
         unique_key='send_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -39,7 +40,7 @@ current_build as (
             '{{ [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
                  var("withdrawal_is_opposition"), var("controller")] | join("|") }}',
             (
-                select string_agg(reference_row, '|' order by reference_row)
+                select {{ string_agg_sorted('reference_row', '|') }}
                 from (
                     select concat_ws(',', 'analogy', category, analogous_category) as reference_row
                     from {{ ref('stg_reference__category_analogies') }}
@@ -116,7 +117,7 @@ classified as (
     select
         concat_ws(':', source_system, send_id) as send_key,
         -- a number for this build's own joins: cheaper than the text key
-        row_number() over () as send_row,
+        {{ row_join_key("concat_ws(':', source_system, send_id)") }} as send_row,
         *,
         case
             when channel = 'email' and legal_basis = 'soft_spam' then 'email:soft_spam'
@@ -181,7 +182,7 @@ consent_sends_with_floor as (
     -- covered only by oppositions at or after the latest grant before it
     select
         *,
-        coalesce(last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz)) as opposition_floor_at
+        coalesce(last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }}) as opposition_floor_at
     from consent_sends_with_grant
 ),
 
@@ -332,7 +333,7 @@ with_person_facts as (
         {% if var('authorization_window_months') not in [none, ''] -%}
             {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
         {%- else -%}
-            cast(null as timestamptz)
+            cast(null as {{ instant_type() }})
         {%- endif %} as window_cutoff_at,
         classified.coverage_class = 'email:soft_spam'
         and coalesce(category_facts.first_informed_at <= classified.sent_at, false)

@@ -106,9 +106,10 @@ final as (
         opposition_id,
         opposed_at,
         snapshot_taken_at,
-        round(
+        -- a double on every engine (Spark's round of a division is a decimal)
+        cast(round(
             {{ hours_between(add_hours('opposed_at', 'sla_hours'), 'snapshot_taken_at') }}, 1
-        ) as hours_overdue,
+        ) as double) as hours_overdue,
         sla_hours
     from missing
     where opposition_rank = 1

@@ -45,7 +45,7 @@ owed as (
         on
             oppositions.person_key = last_grant.person_key
             and applications.channel = last_grant.channel
-    where oppositions.opposed_at >= coalesce(last_grant.last_granted_at, cast('1900-01-01 00:00:00+00' as timestamptz))
+    where oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
 ),
 
 final as (

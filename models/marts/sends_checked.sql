@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=('view' if target.type == 'duckdb' else 'table')) }}  {# Spark: served as Parquet #}
 
 -- A view over the incrementally judged sends (int_sends_evaluated): nothing to rebuild,
 -- never out of step with the verdicts.

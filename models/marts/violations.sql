@@ -19,7 +19,7 @@ no_legal_basis as (
             when legal_basis is null then 'no legal basis claimed'
             else concat('legal basis ''', legal_basis, ''' is neither soft_spam nor consent')
         end as evidence,
-        cast(null as varchar) as evidence_ref
+        cast(null as string) as evidence_ref
     from evaluated
     where is_no_legal_basis
 ),
@@ -32,7 +32,7 @@ non_email_channel as (
             'soft spam claimed on channel ''', coalesce(channel, 'none'),
             '''; soft spam covers e-mail only'
         ) as evidence,
-        cast(null as varchar) as evidence_ref
+        cast(null as string) as evidence_ref
     from evaluated
     where is_non_email_channel
 ),
@@ -45,7 +45,7 @@ no_opt_out_link as (
             'has_opt_out_link was ''', coalesce(has_opt_out_link_text, ''),
             '''; the message carried no opt-out'
         ) as evidence,
-        cast(null as varchar) as evidence_ref
+        cast(null as string) as evidence_ref
     from evaluated
     where is_no_opt_out_link
 ),

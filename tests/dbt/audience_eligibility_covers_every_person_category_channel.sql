@@ -41,9 +41,9 @@ outside as (
 
 counts as (
     select
-        cast(null as varchar) as person_key,
-        cast(null as varchar) as product_category,
-        cast(null as varchar) as channel,
+        cast(null as string) as person_key,
+        cast(null as string) as product_category,
+        cast(null as string) as channel,
         concat(
             'row count ', (select count(*) from actual), ' <> persons x categories x channels ',
             (select count(*) from persons) * (select count(*) from categories) * (select count(*) from channels)

@@ -43,8 +43,8 @@ not_landed as (
 
 counts as (
     select
-        cast(null as varchar) as send_id,
-        cast(null as varchar) as source_system,
+        cast(null as string) as send_id,
+        cast(null as string) as source_system,
         concat(
             'row counts differ: ', (select count(*) from landed), ' landed sends, ',
             (select count(*) from checked), ' rows in sends_checked'

@@ -14,7 +14,7 @@ renamed as (
     select
         'shopify' as source_system,
         trim(order_name) as order_id,
-        cast(line_number as varchar) as line_id,
+        cast(line_number as string) as line_id,
         nullif(trim(order_id), '') as shopify_order_id,
         {{ normalize_text('email') }} as email,
         {{ normalize_text('financial_status') }} as financial_status,
