@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser bench dagster clean
+.PHONY: demo test lint install browser java bench bench-engines dagster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/softspam run --landing landing --warehouse warehouse/softspam.duckdb --output output
 
 ## Lint (ruff, SQLFluff) and run every test.
-test: $(STAMP) lint browser
+test: $(STAMP) lint browser java
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -34,11 +34,22 @@ browser:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium not installed: the browser test will be skipped"; }
 
+## The Spark engine needs a Java 17+ runtime: Debian's, installed when missing and we may.
+java:
+	@java -version >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+		|| echo "java not installed: the Spark tests will be skipped"; }
+
 ## Performance benchmark: full build, incremental day and the lean DuckDB baseline, per scale.
 ## Writes BENCHMARKS.md. Takes long at 1M persons (see BENCHMARKS.md for the last timings).
 SCALES ?= 100000 300000 1000000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scale $(SCALES) --repeat 3 --out BENCHMARKS.md
+
+## The same demo on DuckDB and on a local Spark, side by side (README, section Spark).
+ENGINE_SCALES ?= 100000
+bench-engines: $(STAMP) java
+	$(BIN)/python -m benchmarks.engines --scale $(ENGINE_SCALES)
 
 ## Open the Dagster UI on localhost only.
 dagster: $(STAMP)

@@ -77,6 +77,8 @@ class RunSummary:
         else:
             lines.append("failed checks: 0")
         lines.append(f"warehouse: {self.settings.warehouse}")
+        if self.settings.engine != "duckdb":
+            lines.append(f"engine: {self.settings.engine} (tables in {self.settings.spark_dir})")
         lines.append(
             f"outputs: {self.settings.output}" + (f" ({', '.join(self.outputs)})" if self.outputs else "")
         )
@@ -201,6 +203,7 @@ def execute_pipeline(
                     "output": str(settings.output),
                     "policy_file": os.environ.get("SOFTSPAM_POLICY"),
                     "as_of": settings.as_of,
+                    "engine": settings.engine,
                 }
             }
         },
@@ -236,6 +239,7 @@ def run_command(args: argparse.Namespace) -> int:
             output=args.output,
             policy_file=args.policy,
             as_of=args.as_of,
+            engine=args.engine,
         )
         if args.policy:
             os.environ["SOFTSPAM_POLICY"] = str(Path(args.policy).resolve())
@@ -330,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--policy", metavar="FILE", help="YAML file of policy settings overriding dbt_project.yml"
+    )
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        help="where dbt builds the models (default: $SOFTSPAM_ENGINE or duckdb); spark runs the same "
+        "project on a local Apache Spark, its tables beside the DuckDB file in <name>.spark/",
     )
     run.add_argument(
         "--fail-on-violations",

@@ -78,6 +78,16 @@ def validate_policy(policy: dict[str, Any], source: str = "policy") -> None:
         fail("controller", "a company name (text without quotes)")
 
 
+def resolve_engine(engine: str | None) -> str:
+    """--engine, else SOFTSPAM_ENGINE, else duckdb; anything else is an error."""
+    from orchestration.spark import ENGINES
+
+    chosen = (engine or os.environ.get("SOFTSPAM_ENGINE") or "duckdb").strip().lower()
+    if chosen not in ENGINES:
+        raise ConfigError(f"engine {chosen!r} is not one of {', '.join(ENGINES)}")
+    return chosen
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
@@ -85,6 +95,7 @@ class Settings:
     output: Path
     policy: dict[str, Any] = field(default_factory=default_policy)
     as_of: str | None = None  # ISO timestamp for eligibility; None = the run's time
+    engine: str = "duckdb"  # where dbt builds the models: duckdb or spark (orchestration/spark)
 
     @classmethod
     def resolve(
@@ -94,6 +105,7 @@ class Settings:
         output: str | Path | None = None,
         policy_file: str | Path | None = None,
         as_of: str | None = None,
+        engine: str | None = None,
     ) -> Settings:
         def pick(value: str | Path | None, env: str, default: str) -> Path:
             return Path(value or os.environ.get(env) or default).resolve()
@@ -104,7 +116,20 @@ class Settings:
             output=pick(output, "SOFTSPAM_OUTPUT", "output"),
             policy=load_policy(policy_file or os.environ.get("SOFTSPAM_POLICY")),
             as_of=as_of or os.environ.get("SOFTSPAM_AS_OF"),
+            engine=resolve_engine(engine),
         )
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's tables, metastore and landed Parquet, beside the DuckDB file."""
+        from orchestration.spark import spark_dir_for
+
+        return spark_dir_for(self.warehouse)
+
+    @property
+    def dbt_target(self) -> str:
+        """The profiles.yml output of the engine."""
+        return self.engine
 
     def dbt_vars(self) -> dict[str, Any]:
         """Vars for every dbt invocation of this run."""
@@ -115,5 +140,7 @@ class Settings:
         os.environ["SOFTSPAM_LANDING"] = str(self.landing)
         os.environ["SOFTSPAM_WAREHOUSE"] = str(self.warehouse)
         os.environ["SOFTSPAM_OUTPUT"] = str(self.output)
+        os.environ["SOFTSPAM_ENGINE"] = self.engine
+        os.environ["SOFTSPAM_SPARK_DIR"] = str(self.spark_dir)
         if self.as_of:
             os.environ["SOFTSPAM_AS_OF"] = self.as_of

@@ -23,7 +23,9 @@ from dagster_dbt import (
 from orchestration import hooks
 from orchestration.assets.ingestion import LOAD_LEDGER_KEY, REFERENCE_OVERRIDES_KEY, kind_key
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.config import PROJECT_DIR
+from orchestration.config import PROJECT_DIR, Settings
+from orchestration.spark.landing import publish_landing
+from orchestration.spark.serving import serve_spark_tables
 
 # dbt source (source name, table name) -> landing asset that writes it.
 SOURCE_TABLE_KEYS: dict[tuple[str, str], dg.AssetKey] = {
@@ -49,7 +51,7 @@ DBT_TARGET_SUBDIR = Path("target") / "softspam_run"
 
 
 def dbt_target_for(warehouse: Path, purpose: str = "run") -> Path:
-    """dbt's target folder for runs on ``warehouse`` (``purpose``: run, docs)."""
+    """dbt's target folder for runs on ``warehouse`` (``purpose``: run, run_spark, serving, docs)."""
     digest = hashlib.sha256(str(Path(warehouse).resolve()).encode("utf-8")).hexdigest()[:12]
     return DBT_PROJECT.project_dir / DBT_TARGET_SUBDIR.with_name(f"softspam_{purpose}_{digest}")
 
@@ -130,6 +132,12 @@ TRANSLATOR = SoftspamDbtTranslator(
 MESSAGE_CHARS = 400
 
 
+def run_target_path(settings: Settings) -> Path:
+    """The build's target folder: one per warehouse and engine (a manifest is per adapter)."""
+    purpose = "run" if settings.engine == "duckdb" else f"run_{settings.engine}"
+    return dbt_target_for(settings.warehouse, purpose)
+
+
 class DbtBuildError(dg.Failure):
     """A seed, model or snapshot failed: the marts are not trustworthy, the run did not run."""
 
@@ -179,12 +187,17 @@ def softspam_dbt_assets(
     settings = softspam.settings
     settings.export_env()
     dbt_vars = json.dumps(settings.dbt_vars(), default=str)
-    target = dbt_target_for(settings.warehouse)
+    target = run_target_path(settings)
+    engine = ["--target", settings.dbt_target]
+    if settings.engine == "spark":
+        written = publish_landing(settings.warehouse, settings.spark_dir)
+        context.log.info(f"landed tables published as Parquet for Spark: {sum(written.values())} rows")
     yield from _build(
         context,
         dbt,
         [
             "build",
+            *engine,
             "--vars",
             dbt_vars,
             "--exclude-resource-type",
@@ -194,14 +207,36 @@ def softspam_dbt_assets(
         ],
         target,
     )
+    if settings.engine == "spark":
+        _serve_spark_results(context, dbt, settings, dbt_vars)
     if context.selected_asset_check_keys:
         invocation = dbt.cli(
-            ["test", "--vars", dbt_vars, "--exclude-resource-type", "unit_test"],
+            ["test", *engine, "--vars", dbt_vars, "--exclude-resource-type", "unit_test"],
             context=context,
             raise_on_error=False,
             target_path=target,
         )
         yield from invocation.stream()
+
+
+def _serve_spark_results(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: Settings, dbt_vars: str
+) -> None:
+    """Spark's tables as views of the DuckDB file, and the staging views built there on raw.*,
+    so checks, reports and check-audience read the same schemas as after a DuckDB build."""
+    served = serve_spark_tables(settings.warehouse, settings.spark_dir)
+    invocation = dbt.cli(
+        ["run", "--target", "duckdb", "--select", "staging", "--vars", dbt_vars],
+        target_path=dbt_target_for(settings.warehouse, "serving"),
+        raise_on_error=False,
+    )
+    invocation.wait()
+    if not invocation.is_successful():
+        raise DbtBuildError(
+            description="serving Spark's tables: the staging views on DuckDB failed; see the run log",
+            allow_retries=False,
+        )
+    context.log.info(f"served {len(served)} Spark tables as DuckDB views")
 
 
 def dbt_asset_keys_in_schema(schema: str) -> list[dg.AssetKey]:

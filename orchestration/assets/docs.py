@@ -9,7 +9,7 @@ import shutil
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import dbt_asset_keys_in_schema, dbt_target_for
+from orchestration.assets.dbt import dbt_asset_keys_in_schema, run_target_path
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.reports.atomic import atomic_path
 
@@ -28,13 +28,15 @@ def dbt_docs(dbt: DbtCliResource, softspam: SoftspamSettings) -> dg.MaterializeR
     settings = softspam.settings
     settings.export_env()
     # the run's own target: its manifest is fresh (the build just compiled it), so no compile
-    target = dbt_target_for(settings.warehouse)
+    target = run_target_path(settings)
     invocation = dbt.cli(
         [
             "docs",
             "generate",
             "--static",
             "--no-compile",
+            "--target",
+            settings.dbt_target,
             "--vars",
             json.dumps(settings.dbt_vars(), default=str),
         ],

@@ -18,6 +18,7 @@ class SoftspamSettings(dg.ConfigurableResource):
     output: str | None = None
     policy_file: str | None = None
     as_of: str | None = None
+    engine: str | None = None
     lock_wait_seconds: float = 0.0
 
     def resolve(self) -> Settings:
@@ -27,6 +28,7 @@ class SoftspamSettings(dg.ConfigurableResource):
             output=self.output,
             policy_file=self.policy_file,
             as_of=self.as_of,
+            engine=self.engine,
         )
 
     @property
