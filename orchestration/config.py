@@ -121,7 +121,8 @@ class Settings:
 
     @property
     def spark_dir(self) -> Path:
-        """Spark's tables, metastore and landed Parquet, beside the DuckDB file."""
+        """Spark's tables, metastore and landed Parquet, beside the DuckDB file (always derived,
+        never read back from the environment: a long-lived Dagster process serves many runs)."""
         from orchestration.spark import spark_dir_for
 
         return spark_dir_for(self.warehouse)

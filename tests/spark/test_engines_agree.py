@@ -70,7 +70,11 @@ def _run(landing: Path, warehouse: Path, output: Path, engine: str) -> subproces
             "--as-of", AS_OF,
         ],
         capture_output=True, text=True, check=False,
-        env={**os.environ, "SOFTSPAM_SPARK_DRIVER_MEMORY": "1g", "SOFTSPAM_SPARK_PARTITIONS": "4"},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "SOFTSPAM_SPARK_DIR"},  # beside the warehouse
+            "SOFTSPAM_SPARK_DRIVER_MEMORY": "1g",
+            "SOFTSPAM_SPARK_PARTITIONS": "4",
+        },
     )  # fmt: skip
 
 

@@ -41,10 +41,15 @@ def test_cli_refuses_an_unknown_engine(tmp_path: Path) -> None:
     assert "invalid choice: 'oracle'" in completed.stderr
 
 
-def test_spark_folder_sits_beside_the_duckdb_file(tmp_path: Path) -> None:
+def test_spark_folder_always_sits_beside_the_duckdb_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOFTSPAM_SPARK_DIR", raising=False)
     assert spark_dir_for(tmp_path / "wh" / "softspam.duckdb") == tmp_path / "wh" / "softspam.spark"
     settings = Settings.resolve(warehouse=tmp_path / "x.duckdb", engine="spark")
     assert settings.spark_dir == tmp_path / "x.spark" and settings.dbt_target == "spark"
+    monkeypatch.setenv("SOFTSPAM_SPARK_DIR", str(tmp_path / "exported by an earlier run"))
+    assert settings.spark_dir == tmp_path / "x.spark"
 
 
 def _warehouse_with_raw(path: Path, rows: int) -> None:
