@@ -17,8 +17,12 @@
 -- Every send with the facts known at its own time and the verdict of each rule of
 -- domain.md section 4. Point in time without fan-out: each fact is an equi-join on a
 -- per-person aggregate or one as-of lookup, never a join with a person's whole history.
--- As-of lookups run only on the sends that need them (narrow rows), because at ten million
--- sends they dominate the build.
+-- Narrow lanes, then one wide pass: the as-of lookups read only the columns they need of
+-- only the sends that need them (consent-based sends; soft-spam sends before a later informed
+-- sale), each straight from the staging view, keyed by send_key. The wide send rows are read
+-- once, at the end, and only probe hash joins whose build sides are per-person aggregates or
+-- those narrow lanes: nothing wide is materialized, numbered or sorted (a materialized wide
+-- CTE with four readers spilled tens of gigabytes to disk at ten million sends).
 --
 -- Incremental: a build judges only the sends that may have a new verdict: sends loaded
 -- since the previous build, and every send of a person with a sale, opposition or consent
@@ -27,32 +31,30 @@
 -- equals a full rebuild over the same files. After a change to this SQL, run with
 -- --full-refresh.
 
-with
+{#- The sends this build judges (alias `sends`): every send on a full build; on an incremental
+    one the new sends and every send of a person with new facts, or all when the rules changed. -#}
+{%- set judged_sends -%}
+    {%- if is_incremental() -%}
+        (
+            (select rules_fingerprint from previous_build)
+            is distinct from (select rules_fingerprint from current_build)
+            or sends.load_id > (select evaluated_through_load_id from previous_build)
+            or sends.person_key in (select person_key from persons_with_new_facts)
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endset %}
 
-sends as (
-    select * from {{ ref('stg_landing__sends') }}
-),
+with
 
 current_build as (
     select
         (select max(load_id) from {{ ref('stg_landing__file_loads') }}) as evaluated_through_load_id,
-        md5(concat(
-            '{{ [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
-                 var("withdrawal_is_opposition"), var("controller")] | join("|") }}',
-            (
-                select {{ string_agg_sorted('reference_row', '|') }}
-                from (
-                    select concat_ws(',', 'analogy', category, analogous_category) as reference_row
-                    from {{ ref('stg_reference__category_analogies') }}
-                    union all
-                    select concat_ws(',', 'notice', privacy_notice_version, effective_from_at, has_soft_spam_clause)
-                    from {{ ref('stg_reference__privacy_notices') }}
-                    union all
-                    select concat_ws(',', 'sku', sku, product_category)
-                    from {{ ref('stg_reference__product_catalog') }}
-                ) as reference_rows
-            )
-        )) as rules_fingerprint
+        {{ inputs_fingerprint(
+            [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
+             var("withdrawal_is_opposition"), var("controller")],
+            ['analogy', 'notice', 'sku']) }} as rules_fingerprint
 ),
 {% if is_incremental() %}
 
@@ -64,20 +66,7 @@ previous_build as (
 ),
 
 persons_with_new_facts as (
-    select person_key from {{ ref('stg_landing__order_lines') }}
-    where load_id > (select evaluated_through_load_id from previous_build)
-    union
-    select person_key from {{ ref('stg_shopify__order_lines') }}
-    where load_id > (select evaluated_through_load_id from previous_build)
-    union
-    select person_key from {{ ref('stg_landing__oppositions') }}
-    where load_id > (select evaluated_through_load_id from previous_build)
-    union
-    select person_key from {{ ref('stg_mailchimp__unsubscribes') }}
-    where landing_kind = 'oppositions' and load_id > (select evaluated_through_load_id from previous_build)
-    union
-    select person_key from {{ ref('stg_landing__consents') }}
-    where load_id > (select evaluated_through_load_id from previous_build)
+    {{ persons_with_facts_loaded_after('(select evaluated_through_load_id from previous_build)') }}
 ),
 {% endif %}
 
@@ -113,27 +102,6 @@ authorizations as (
     select * from {{ ref('int_authorizations_expanded') }}
 ),
 
-classified as (
-    select
-        concat_ws(':', source_system, send_id) as send_key,
-        -- a number for this build's own joins: cheaper than the text key
-        {{ row_join_key("concat_ws(':', source_system, send_id)") }} as send_row,
-        *,
-        case
-            when channel = 'email' and legal_basis = 'soft_spam' then 'email:soft_spam'
-            when channel = 'email' then 'email:other'
-            else 'other_channel'
-        end as coverage_class
-    from sends
-    {% if is_incremental() %}
-        where
-            (select rules_fingerprint from previous_build)
-            is distinct from (select rules_fingerprint from current_build)
-            or sends.load_id > (select evaluated_through_load_id from previous_build)
-            or sends.person_key in (select person_key from persons_with_new_facts)
-    {% endif %}
-),
-
 -- oppositions --------------------------------------------------------------------------
 
 first_oppositions as (
@@ -157,23 +125,24 @@ first_oppositions as (
 -- consent-based sends: consent state, latest grant, and the first opposition it did not lift
 
 consent_sends as (
+    -- narrow: only what the consent lookups need, of consent-based sends only
     select
-        send_row,
-        person_key,
-        channel,
-        coverage_class,
-        sent_at
-    from classified
-    where legal_basis = 'consent' and person_key is not null
+        concat_ws(':', sends.source_system, sends.send_id) as send_key,
+        sends.person_key,
+        sends.channel,
+        case when sends.channel = 'email' then 'email:other' else 'other_channel' end as coverage_class,
+        sends.sent_at
+    from {{ ref('stg_landing__sends') }} as sends
+    where sends.legal_basis = 'consent' and sends.person_key is not null and {{ judged_sends }}
 ),
 
 consent_sends_with_state as (
-    {{ asof_lookup('consent_sends', 'send_row', 'consent_states', ['person_key', 'channel'],
+    {{ asof_lookup('consent_sends', 'send_key', 'consent_states', ['person_key', 'channel'],
                    'sent_at', 'consent_event_at', ['consent_event_at', 'consent_is_grant', 'consent_id']) }}
 ),
 
 consent_sends_with_grant as (
-    {{ asof_lookup('consent_sends_with_state', 'send_row', 'grant_states', ['person_key', 'channel'],
+    {{ asof_lookup('consent_sends_with_state', 'send_key', 'grant_states', ['person_key', 'channel'],
                    'sent_at', 'last_granted_at', ['last_granted_at']) }}
 ),
 
@@ -187,7 +156,7 @@ consent_sends_with_floor as (
 ),
 
 consent_sends_judged as (
-    {{ asof_lookup('consent_sends_with_floor', 'send_row', 'oppositions', ['person_key', 'coverage_class'],
+    {{ asof_lookup('consent_sends_with_floor', 'send_key', 'oppositions', ['person_key', 'coverage_class'],
                    'opposition_floor_at', 'opposed_at',
                    ['opposed_at', 'opposition_id', 'scope', 'source_system'],
                    direction='forward', prefix='unlifted_') }}
@@ -314,6 +283,63 @@ category_facts as (
             and first_analogous.promoted_category = last_informed.promoted_category
 ),
 
+informed_span as (
+    -- first and last informed analogous sale, narrow: the window lane's own copy, so that the
+    -- wider category_facts has one reader and is never materialized
+    select
+        person_key,
+        controller,
+        promotable_category as promoted_category,
+        min(ordered_at) as first_informed_at,
+        max(ordered_at) as last_informed_at
+    from authorizations
+    where is_informed
+    group by person_key, controller, promotable_category
+),
+
+window_sends as (
+    -- narrow: only soft-spam e-mail sends that reach the chain's last step and precede a
+    -- later informed sale need an as-of lookup of the latest informed sale before them
+    select
+        concat_ws(':', sends.source_system, sends.send_id) as send_key,
+        sends.person_key,
+        sends.controller,
+        sends.promoted_category,
+        sends.sent_at
+    from {{ ref('stg_landing__sends') }} as sends
+    inner join informed_span
+        on
+            sends.person_key = informed_span.person_key
+            and sends.controller = informed_span.controller
+            and sends.promoted_category = informed_span.promoted_category
+    where
+        {{ 'true' if var('authorization_window_months') not in [none, ''] else 'false' }}
+        and sends.channel = 'email'
+        and sends.legal_basis = 'soft_spam'
+        and informed_span.first_informed_at <= sends.sent_at
+        and informed_span.last_informed_at > sends.sent_at
+        and {{ judged_sends }}
+),
+
+window_sends_judged as (
+    {{ asof_lookup('window_sends', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
+                   'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
+),
+
+classified as (
+    -- the one wide read of the sends
+    select
+        concat_ws(':', sends.source_system, sends.send_id) as send_key,
+        sends.*,
+        case
+            when sends.channel = 'email' and sends.legal_basis = 'soft_spam' then 'email:soft_spam'
+            when sends.channel = 'email' then 'email:other'
+            else 'other_channel'
+        end as coverage_class
+    from {{ ref('stg_landing__sends') }} as sends
+    where {{ judged_sends }}
+),
+
 with_person_facts as (
     select
         classified.*,
@@ -357,24 +383,6 @@ with_person_facts as (
             and classified.legal_basis = 'soft_spam'
 ),
 
-window_sends as (
-    -- only sends that reach the chain's last step and precede a later informed sale need an
-    -- as-of lookup of the latest informed sale before them
-    select
-        send_row,
-        person_key,
-        controller,
-        promoted_category,
-        sent_at
-    from with_person_facts
-    where reaches_window_step and last_informed_at > sent_at
-),
-
-window_sends_judged as (
-    {{ asof_lookup('window_sends', 'send_row', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
-                   'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
-),
-
 with_lookups as (
     select
         with_person_facts.*,
@@ -414,9 +422,9 @@ with_lookups as (
         end as latest_informed_ref
     from with_person_facts
     left join consent_sends_judged
-        on with_person_facts.send_row = consent_sends_judged.send_row
+        on with_person_facts.send_key = consent_sends_judged.send_key
     left join window_sends_judged
-        on with_person_facts.send_row = window_sends_judged.send_row
+        on with_person_facts.send_key = window_sends_judged.send_key
 ),
 
 judged as (

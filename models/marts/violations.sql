@@ -1,11 +1,22 @@
 -- A table rebuilt each run from the incrementally judged sends (int_sends_evaluated): it is
 -- small (one row per broken rule), read by every check, test, export and the report.
 -- One row per (send, broken rule), naming the rule, its severity and the evidence behind it.
-with
+-- Each rule reads the send's columns itself from the table (no join of the broken rules back to
+-- ten million sends; no import CTE either: a CTE read six times is materialized, every wide row).
+{%- set send_columns -%}
+    send_id,
+        source_system,
+        person_key,
+        email,
+        campaign_id,
+        channel,
+        legal_basis,
+        promoted_category,
+        sent_at,
+        controller
+{%- endset %}
 
-evaluated as (
-    select * from {{ ref('int_sends_evaluated') }}
-),
+with
 
 rules as (
     select * from {{ ref('stg_reference__compliance_rules') }}
@@ -13,46 +24,46 @@ rules as (
 
 no_legal_basis as (
     select
-        send_key,
+        {{ send_columns }},
         'NO_LEGAL_BASIS' as rule_code,
         case
             when legal_basis is null then 'no legal basis claimed'
             else concat('legal basis ''', legal_basis, ''' is neither soft_spam nor consent')
         end as evidence,
         cast(null as string) as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where is_no_legal_basis
 ),
 
 non_email_channel as (
     select
-        send_key,
+        {{ send_columns }},
         'NON_EMAIL_CHANNEL' as rule_code,
         concat(
             'soft spam claimed on channel ''', coalesce(channel, 'none'),
             '''; soft spam covers e-mail only'
         ) as evidence,
         cast(null as string) as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where is_non_email_channel
 ),
 
 no_opt_out_link as (
     select
-        send_key,
+        {{ send_columns }},
         'NO_OPT_OUT_LINK' as rule_code,
         concat(
             'has_opt_out_link was ''', coalesce(has_opt_out_link_text, ''),
             '''; the message carried no opt-out'
         ) as evidence,
         cast(null as string) as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where is_no_opt_out_link
 ),
 
 sent_after_opposition as (
     select
-        send_key,
+        {{ send_columns }},
         'SENT_AFTER_OPPOSITION' as rule_code,
         concat(
             'sent ', {{ format_utc('sent_at') }}, ', ',
@@ -62,13 +73,13 @@ sent_after_opposition as (
             {{ format_utc('covering_opposed_at') }}, ')'
         ) as evidence,
         covering_opposition_id as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where is_sent_after_opposition
 ),
 
 consent_missing as (
     select
-        send_key,
+        {{ send_columns }},
         'CONSENT_MISSING' as rule_code,
         case
             when consent_id is null
@@ -82,13 +93,13 @@ consent_missing as (
                 )
         end as evidence,
         consent_id as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where is_consent_missing
 ),
 
 soft_spam_chain as (
     select
-        send_key,
+        {{ send_columns }},
         chain_failure as rule_code,
         case chain_failure
             when 'NO_SALE_RELATIONSHIP'
@@ -122,7 +133,7 @@ soft_spam_chain as (
             when 'NOT_INFORMED' then first_analogous_ref
             when 'AUTHORIZATION_EXPIRED' then latest_informed_ref
         end as evidence_ref
-    from evaluated
+    from {{ ref('int_sends_evaluated') }}
     where chain_failure is not null
 ),
 
@@ -142,24 +153,22 @@ broken_rules as (
 
 final as (
     select
-        evaluated.send_id,
-        evaluated.source_system,
+        broken_rules.send_id,
+        broken_rules.source_system,
         broken_rules.rule_code,
         rules.severity,
-        evaluated.person_key,
-        evaluated.email,
-        evaluated.campaign_id,
-        evaluated.channel,
-        evaluated.legal_basis,
-        evaluated.promoted_category,
-        evaluated.sent_at,
+        broken_rules.person_key,
+        broken_rules.email,
+        broken_rules.campaign_id,
+        broken_rules.channel,
+        broken_rules.legal_basis,
+        broken_rules.promoted_category,
+        broken_rules.sent_at,
         broken_rules.evidence,
         broken_rules.evidence_ref,
         rules.legal_reference,
-        evaluated.controller
+        broken_rules.controller
     from broken_rules
-    inner join evaluated
-        on broken_rules.send_key = evaluated.send_key
     left join rules
         on broken_rules.rule_code = rules.rule_code
 )

@@ -39,9 +39,13 @@ def sha256_of(path: Path) -> str:
     return _hash_cache[key]
 
 
-def inspect(path: Path) -> Content:
-    """Hash the file and check, in the same pass, whether it is valid UTF-8."""
-    digest = hashlib.sha256()
+def inspect(path: Path, sha256: str | None = None) -> Content:
+    """Hash the file and check, in the same pass, whether it is valid UTF-8.
+
+    ``sha256``: the hash when the caller has it already (the ledger hashed the file to decide
+    whether it is new): the file is not hashed a second time.
+    """
+    digest = hashlib.sha256() if sha256 is None else None
     decoder = codecs.getincrementaldecoder("utf-8")()
     is_utf8 = True
     is_blank = True
@@ -49,7 +53,8 @@ def inspect(path: Path) -> Content:
     with path.open("rb") as handle:
         first = True
         while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
+            if digest is not None:
+                digest.update(chunk)
             size += len(chunk)
             text_bytes = chunk[len(_BOM) :] if first and chunk.startswith(_BOM) else chunk
             first = False
@@ -65,7 +70,8 @@ def inspect(path: Path) -> Content:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
-    return Content(sha256=digest.hexdigest(), size=size, is_utf8=is_utf8, is_blank=is_blank)
+    known = sha256 if digest is None else digest.hexdigest()
+    return Content(sha256=known, size=size, is_utf8=is_utf8, is_blank=is_blank)
 
 
 def transcode_to_utf8(source: Path, target: Path) -> str:

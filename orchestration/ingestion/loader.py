@@ -81,7 +81,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, time
         con.execute("begin transaction")
         try:
             load_id = next_load_id(con)
-            outcome = _load_rows(con, file, load_id, timezone, Path(scratch))
+            outcome = _load_rows(con, file, sha, load_id, timezone, Path(scratch))
             if outcome.rows_read != outcome.rows_loaded + outcome.rows_quarantined:
                 raise IngestionError(
                     f"{file.file_name}: {outcome.rows_read} records read but {outcome.rows_loaded} loaded "
@@ -111,11 +111,11 @@ def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, time
 
 
 def _load_rows(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, load_id: int, timezone: str, scratch: Path
+    con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, load_id: int, timezone: str, scratch: Path
 ) -> _Outcome:
     if file.refusal is not None:
         return _Outcome(None, 0, 0, 0, whole_file_reason=file.refusal)
-    content = inspect(file.path)
+    content = inspect(file.path, sha256=sha)
     if content.is_blank:
         return _Outcome(None, 0, 0, 0, whole_file_reason="empty file")
     # DuckDB's reader expands * ? [ in a path as a pattern: read through a plain-named link

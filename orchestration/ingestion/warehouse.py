@@ -35,9 +35,9 @@ def connect(warehouse: Path, read_only: bool = False) -> duckdb.DuckDBPyConnecti
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")
     if not read_only:
-        # bounded memory on a small shared server (the same limit as dbt's profile); DuckDB
-        # spills to disk beyond it
-        con.execute(f"set memory_limit = {sql_literal(os.environ.get(MEMORY_LIMIT_ENV, '1GB'))}")
+        # bounded memory on a small shared server: loading streams one file at a time (a monthly
+        # export of sends is ~100 MB staged); DuckDB spills to disk beyond it
+        con.execute(f"set memory_limit = {sql_literal(os.environ.get(MEMORY_LIMIT_ENV, '512MB'))}")
     return con
 
 

@@ -1,11 +1,9 @@
 with
 
-source as (
-    select * from {{ source('landing', 'consents') }}
-),
-
 latest as (
-    {{ latest_version('source', 'source_system, consent_id') }}
+    -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
+    -- read more than once is materialized, every wide row of it
+    {{ latest_version(source('landing', 'consents'), 'source_system, consent_id') }}
 ),
 
 renamed as (

@@ -1,11 +1,9 @@
 with
 
-source as (
-    select * from {{ source('landing', 'oppositions') }}
-),
-
 latest as (
-    {{ latest_version('source', 'source_system, opposition_id') }}
+    -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
+    -- read more than once is materialized, every wide row of it
+    {{ latest_version(source('landing', 'oppositions'), 'source_system, opposition_id') }}
 ),
 
 renamed as (

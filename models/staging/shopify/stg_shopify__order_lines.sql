@@ -2,12 +2,10 @@
 -- contracts.md section 1 says; the category comes from the catalogue downstream.
 with
 
-source as (
-    select * from {{ source('shopify', 'shopify_order_lines') }}
-),
-
 latest as (
-    {{ latest_version('source', 'order_name, line_number') }}
+    -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
+    -- read more than once is materialized, every wide row of it
+    {{ latest_version(source('shopify', 'shopify_order_lines'), 'order_name, line_number') }}
 ),
 
 renamed as (
