@@ -94,6 +94,25 @@ def test_good_batch_passes(tmp_path):
     assert validation.rows_validated == {"sends": 2}
 
 
+def test_values_are_compared_as_the_models_read_them(tmp_path):
+    """lower(trim()) and empty = missing, as staging reads them: case, padding and blanks are no
+    finding; a value still outside the set after that is."""
+    warehouse = _warehouse_with_sends(
+        tmp_path / "w.duckdb",
+        [
+            _send("S1", " Anna@Example.COM ", channel=" EMAIL ", basis="Soft_Spam"),
+            _send("S2", "bruno@example.com", channel="  ", basis=""),
+            _send("S3", "carla@example.com", channel="fax"),
+        ],
+    )
+    validation = validate_kind(
+        warehouse, "sends", [SimpleNamespace(load_id=1, format="canonical", rows_read=3)], now=NOW
+    )
+    assert [(f.expectation, f.column, f.unexpected_count, f.sample) for f in validation.findings] == [
+        ("expect_column_values_to_be_in_set", "channel", 1, ["fax"])
+    ]
+
+
 def test_non_empty_file_that_landed_nothing_is_critical(tmp_path):
     warehouse = _warehouse_with_sends(tmp_path / "w.duckdb", [])
     validation = validate_kind(
