@@ -17,12 +17,14 @@
 -- Every send with the facts known at its own time and the verdict of each rule of
 -- domain.md section 4. Point in time without fan-out: each fact is an equi-join on a
 -- per-person aggregate or one as-of lookup, never a join with a person's whole history.
--- Narrow lanes, then one wide pass: the as-of lookups read only the columns they need of
--- only the sends that need them (consent-based sends; soft-spam sends before a later informed
--- sale), each straight from the staging view, keyed by send_key. The wide send rows are read
--- once, at the end, and only probe hash joins whose build sides are per-person aggregates or
--- those narrow lanes: nothing wide is materialized, numbered or sorted (a materialized wide
--- CTE with four readers spilled tens of gigabytes to disk at ten million sends).
+-- Two disjoint streams of whole send rows, then one union: consent-based sends take their
+-- three as-of lookups (consent state, latest grant, the first opposition not lifted) directly;
+-- every other send probes the per-person aggregates (first opposition, first qualifying sale,
+-- the chain's facts per promotable category) and, for the few soft-spam sends that precede a
+-- later informed sale, a narrow as-of lane keyed by send_key. No stream joins the other back:
+-- one pass over ten million sends with a single lane of two hundred thousand rows, where
+-- joining both lanes back to every send held four hash tables at once and spilled tens of
+-- gigabytes of wide probe rows to disk.
 --
 -- Incremental: a build judges only the sends that may have a new verdict: sends loaded
 -- since the previous build, and every send of a person with a sale, opposition or consent
@@ -45,6 +47,8 @@
         true
     {%- endif -%}
 {%- endset %}
+{#- whether the chain's last step applies a window (domain.md section 4) -#}
+{%- set has_window = var('authorization_window_months') not in [none, ''] %}
 
 with
 
@@ -125,15 +129,13 @@ first_oppositions as (
 -- consent-based sends: consent state, latest grant, and the first opposition it did not lift
 
 consent_sends as (
-    -- narrow: only what the consent lookups need, of consent-based sends only
+    -- the consent-based sends, whole rows
     select
         concat_ws(':', sends.source_system, sends.send_id) as send_key,
-        sends.person_key,
-        sends.channel,
-        case when sends.channel = 'email' then 'email:other' else 'other_channel' end as coverage_class,
-        sends.sent_at
+        sends.*,
+        case when sends.channel = 'email' then 'email:other' else 'other_channel' end as coverage_class
     from {{ ref('stg_landing__sends') }} as sends
-    where sends.legal_basis = 'consent' and sends.person_key is not null and {{ judged_sends }}
+    where sends.legal_basis = 'consent' and {{ judged_sends }}
 ),
 
 consent_sends_with_state as (
@@ -313,7 +315,7 @@ window_sends as (
             and sends.controller = informed_span.controller
             and sends.promoted_category = informed_span.promoted_category
     where
-        {{ 'true' if var('authorization_window_months') not in [none, ''] else 'false' }}
+        {{ 'true' if has_window else 'false' }}
         and sends.channel = 'email'
         and sends.legal_basis = 'soft_spam'
         and informed_span.first_informed_at <= sends.sent_at
@@ -326,8 +328,9 @@ window_sends_judged as (
                    'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
 ),
 
-classified as (
-    -- the one wide read of the sends
+-- every send that is not consent-based ------------------------------------------------
+
+other_sends as (
     select
         concat_ws(':', sends.source_system, sends.send_id) as send_key,
         sends.*,
@@ -337,12 +340,12 @@ classified as (
             else 'other_channel'
         end as coverage_class
     from {{ ref('stg_landing__sends') }} as sends
-    where {{ judged_sends }}
+    where coalesce(sends.legal_basis, '') <> 'consent' and {{ judged_sends }}
 ),
 
-with_person_facts as (
+other_sends_with_facts as (
     select
-        classified.*,
+        other_sends.*,
         first_oppositions.first_opposed_at,
         first_oppositions.first_opposition_id,
         first_oppositions.first_scope,
@@ -356,75 +359,127 @@ with_person_facts as (
         category_facts.first_informed_at,
         category_facts.last_informed_at,
         category_facts.last_informed_ref,
-        {% if var('authorization_window_months') not in [none, ''] -%}
-            {{ subtract_months('classified.sent_at', var('authorization_window_months')) }}
+        {% if has_window -%}
+            {{ subtract_months('other_sends.sent_at', var('authorization_window_months')) }}
         {%- else -%}
             cast(null as {{ instant_type() }})
         {%- endif %} as window_cutoff_at,
-        classified.coverage_class = 'email:soft_spam'
-        and coalesce(category_facts.first_informed_at <= classified.sent_at, false)
-        and {{ 'true' if var('authorization_window_months') not in [none, ''] else 'false' }}
+        other_sends.coverage_class = 'email:soft_spam'
+        and coalesce(category_facts.first_informed_at <= other_sends.sent_at, false)
+        and {{ 'true' if has_window else 'false' }}
             as reaches_window_step
-    from classified
+    from other_sends
     left join first_oppositions
         on
-            classified.person_key = first_oppositions.person_key
-            and classified.coverage_class = first_oppositions.coverage_class
+            other_sends.person_key = first_oppositions.person_key
+            and other_sends.coverage_class = first_oppositions.coverage_class
     left join first_qualifying
         on
-            classified.person_key = first_qualifying.person_key
-            and classified.controller = first_qualifying.controller
-            and classified.legal_basis = 'soft_spam'
+            other_sends.person_key = first_qualifying.person_key
+            and other_sends.controller = first_qualifying.controller
+            and other_sends.legal_basis = 'soft_spam'
     left join category_facts
         on
-            classified.person_key = category_facts.person_key
-            and classified.controller = category_facts.controller
-            and classified.promoted_category = category_facts.promoted_category
-            and classified.legal_basis = 'soft_spam'
+            other_sends.person_key = category_facts.person_key
+            and other_sends.controller = category_facts.controller
+            and other_sends.promoted_category = category_facts.promoted_category
+            and other_sends.legal_basis = 'soft_spam'
 ),
 
-with_lookups as (
+other_sends_with_lookups as (
+    -- nothing lifts an opposition for a send that is not consent-based: the earliest covers
     select
-        with_person_facts.*,
+        other_sends_with_facts.*,
+        cast(null as {{ instant_type() }}) as consent_event_at,
+        cast(null as boolean) as consent_is_grant,
+        cast(null as {{ dbt.type_string() }}) as consent_id,
+        cast(null as {{ instant_type() }}) as last_granted_at,
+        other_sends_with_facts.first_opposed_at as covering_opposed_at,
+        other_sends_with_facts.first_opposition_id as covering_opposition_id,
+        other_sends_with_facts.first_scope as covering_scope,
+        other_sends_with_facts.first_source_system as covering_source_system,
+        -- the latest informed analogous sale at or before the send, for sends that reach the
+        -- chain's window step: the person's latest of all when it precedes the send, else the as-of
+        case
+            when not other_sends_with_facts.reaches_window_step then null
+            when other_sends_with_facts.last_informed_at <= other_sends_with_facts.sent_at
+                then other_sends_with_facts.last_informed_at
+            else window_sends_judged.latest_informed_at
+        end as latest_informed_at,
+        case
+            when not other_sends_with_facts.reaches_window_step then null
+            when other_sends_with_facts.last_informed_at <= other_sends_with_facts.sent_at
+                then other_sends_with_facts.last_informed_ref
+            else window_sends_judged.latest_informed_ref
+        end as latest_informed_ref
+    from other_sends_with_facts
+    left join window_sends_judged
+        on other_sends_with_facts.send_key = window_sends_judged.send_key
+),
+
+-- the consent-based sends, their lookups done: the same columns, in the same order ---------
+
+consent_sends_with_lookups as (
+    -- the soft-spam chain does not apply (its facts stay empty), and the covering opposition
+    -- is the first one the latest grant before the send did not lift
+    select
+        consent_sends_judged.send_key,
+        consent_sends_judged.source_system,
+        consent_sends_judged.send_id,
+        consent_sends_judged.campaign_id,
+        consent_sends_judged.channel,
+        consent_sends_judged.email,
+        consent_sends_judged.promoted_category,
+        consent_sends_judged.legal_basis,
+        consent_sends_judged.sent_at,
+        consent_sends_judged.has_opt_out_link,
+        consent_sends_judged.has_opt_out_link_text,
+        consent_sends_judged.controller,
+        consent_sends_judged.load_id,
+        consent_sends_judged.source_file,
+        consent_sends_judged.source_line,
+        consent_sends_judged.person_key,
+        consent_sends_judged.coverage_class,
+        first_oppositions.first_opposed_at,
+        first_oppositions.first_opposition_id,
+        first_oppositions.first_scope,
+        first_oppositions.first_source_system,
+        cast(null as {{ instant_type() }}) as first_qualifying_at,
+        cast(null as {{ dbt.type_string() }}) as first_qualifying_ref,
+        cast(null as {{ dbt.type_string() }}) as first_qualifying_category,
+        cast(null as {{ instant_type() }}) as first_analogous_at,
+        cast(null as {{ dbt.type_string() }}) as first_analogous_ref,
+        cast(null as {{ dbt.type_string() }}) as first_analogous_notice,
+        cast(null as {{ instant_type() }}) as first_informed_at,
+        cast(null as {{ instant_type() }}) as last_informed_at,
+        cast(null as {{ dbt.type_string() }}) as last_informed_ref,
+        {% if has_window -%}
+            {{ subtract_months('consent_sends_judged.sent_at', var('authorization_window_months')) }}
+        {%- else -%}
+            cast(null as {{ instant_type() }})
+        {%- endif %} as window_cutoff_at,
+        false as reaches_window_step,
         consent_sends_judged.consent_event_at,
         consent_sends_judged.consent_is_grant,
         consent_sends_judged.consent_id,
         consent_sends_judged.last_granted_at,
-        case
-            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_opposed_at
-            else with_person_facts.first_opposed_at
-        end as covering_opposed_at,
-        case
-            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_opposition_id
-            else with_person_facts.first_opposition_id
-        end as covering_opposition_id,
-        case
-            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_scope
-            else with_person_facts.first_scope
-        end as covering_scope,
-        case
-            when with_person_facts.legal_basis = 'consent' then consent_sends_judged.unlifted_source_system
-            else with_person_facts.first_source_system
-        end as covering_source_system,
-        -- the latest informed analogous sale at or before the send, for sends that reach the
-        -- chain's window step: the person's latest of all when it precedes the send, else the as-of
-        case
-            when not with_person_facts.reaches_window_step then null
-            when with_person_facts.last_informed_at <= with_person_facts.sent_at
-                then with_person_facts.last_informed_at
-            else window_sends_judged.latest_informed_at
-        end as latest_informed_at,
-        case
-            when not with_person_facts.reaches_window_step then null
-            when with_person_facts.last_informed_at <= with_person_facts.sent_at
-                then with_person_facts.last_informed_ref
-            else window_sends_judged.latest_informed_ref
-        end as latest_informed_ref
-    from with_person_facts
-    left join consent_sends_judged
-        on with_person_facts.send_key = consent_sends_judged.send_key
-    left join window_sends_judged
-        on with_person_facts.send_key = window_sends_judged.send_key
+        consent_sends_judged.unlifted_opposed_at as covering_opposed_at,
+        consent_sends_judged.unlifted_opposition_id as covering_opposition_id,
+        consent_sends_judged.unlifted_scope as covering_scope,
+        consent_sends_judged.unlifted_source_system as covering_source_system,
+        cast(null as {{ instant_type() }}) as latest_informed_at,
+        cast(null as {{ dbt.type_string() }}) as latest_informed_ref
+    from consent_sends_judged
+    left join first_oppositions
+        on
+            consent_sends_judged.person_key = first_oppositions.person_key
+            and consent_sends_judged.coverage_class = first_oppositions.coverage_class
+),
+
+with_lookups as (
+    select * from other_sends_with_lookups
+    union all
+    select * from consent_sends_with_lookups
 ),
 
 judged as (

@@ -2,7 +2,11 @@
 
 import contextlib
 import io
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -12,9 +16,11 @@ from orch_landing_files import EXPECTED_VIOLATIONS, write_landing
 from orchestration import cli
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.checks import RULE_CODES, reconciliation_check, rule_check_name
+from orchestration.config import PROJECT_DIR
 from orchestration.ingestion import KINDS
 
 pytestmark = pytest.mark.slow
+DBT = str(Path(sys.executable).with_name("dbt"))
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +131,47 @@ def test_reconciliation_passes_then_fails_when_a_send_is_missing(pipeline, tmp_p
     assert outcome.metadata["sends_missing_from_marts"].value == 1
     assert outcome.metadata["files_not_adding_up"].value == 1
     assert "s3" in outcome.metadata["missing_sends_examples"].value
+
+
+def test_dbt_test_names_each_send_missing_duplicated_or_unknown(pipeline, tmp_path):
+    """tests/dbt/landed_sends_are_all_checked.sql (its compiled SQL): no row on the run's
+    warehouse; on a tampered copy exactly the sends that are wrong, and why."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(pipeline["settings"].warehouse, broken)
+
+    env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(broken)}
+    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    command = [DBT, "compile", "--select", "landed_sends_are_all_checked", *target]
+    compiled = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    sql = next((tmp_path / "target" / "compiled").rglob("landed_sends_are_all_checked.sql")).read_text()
+
+    def failures() -> list[tuple]:
+        with duckdb.connect(str(broken), read_only=True) as connection:
+            return connection.execute(
+                f"select send_id, source_system, problem from ({sql}) order by send_id"  # noqa: S608
+            ).fetchall()
+
+    assert failures() == []
+    with duckdb.connect(str(broken)) as connection:
+        sources = dict(
+            connection.execute("select send_id, source_system from marts.sends_checked").fetchall()
+        )
+        # sends_checked is a view over the judged sends: lose S3, judge S1 twice, invent S9
+        connection.execute("delete from intermediate.int_sends_evaluated where send_id = 'S3'")
+        connection.execute(
+            "insert into intermediate.int_sends_evaluated select * from intermediate.int_sends_evaluated"
+            " where send_id = 'S1'"
+        )
+        connection.execute(
+            "insert into intermediate.int_sends_evaluated select * replace ('S9' as send_id)"
+            " from intermediate.int_sends_evaluated where send_id = 'S2'"
+        )
+    assert failures() == [
+        ("S1", sources["S1"], "in sends_checked 2 times"),
+        ("S3", sources["S3"], "landed but not in sends_checked"),
+        ("S9", sources["S2"], "in sends_checked but not landed"),
+    ]
 
 
 def test_reports_are_written(pipeline):
