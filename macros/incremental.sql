@@ -34,9 +34,10 @@
 {#
   Persons with a fact loaded after `load_id` (an SQL expression): a sale (either format), an
   objection (either format), a consent event and, with `with_sends`, a send (a new address is
-  a new person). An incremental build re-judges exactly them.
+  a new person). An incremental build re-judges exactly them. `column`: person_key, or email
+  (the normalized address person_key hashes), to match rows without hashing each one.
 #}
-{% macro persons_with_facts_loaded_after(load_id, with_sends=false) -%}
+{% macro persons_with_facts_loaded_after(load_id, with_sends=false, column='person_key') -%}
     {%- set facts = [
         ('stg_landing__order_lines', none),
         ('stg_shopify__order_lines', none),
@@ -48,7 +49,7 @@
         {%- set facts = [('stg_landing__sends', none)] + facts -%}
     {%- endif -%}
     {%- for model, condition in facts %}
-    select person_key from {{ ref(model) }}
+    select {{ column }} from {{ ref(model) }}
     where {{ condition ~ ' and ' if condition }}load_id > {{ load_id }}
     {{ 'union' if not loop.last }}
     {%- endfor %}

@@ -33,16 +33,29 @@
 -- equals a full rebuild over the same files. After a change to this SQL, run with
 -- --full-refresh.
 
+{#- Whether the rules changed since the previous build: then everything is judged again. -#}
+{%- set rules_changed -%}
+    (select rules_fingerprint from previous_build) is distinct from (select rules_fingerprint from current_build)
+{%- endset -%}
 {#- The sends this build judges (alias `sends`): every send on a full build; on an incremental
-    one the new sends and every send of a person with new facts, or all when the rules changed. -#}
+    one the new sends and every send of a person with new facts, or all when the rules changed.
+    Persons are matched by normalized address (person_key is its hash): no hash of every send. -#}
 {%- set judged_sends -%}
     {%- if is_incremental() -%}
         (
-            (select rules_fingerprint from previous_build)
-            is distinct from (select rules_fingerprint from current_build)
+            {{ rules_changed }}
             or sends.load_id > (select evaluated_through_load_id from previous_build)
-            or sends.person_key in (select person_key from persons_with_new_facts)
+            or sends.email in (select email from addresses_with_new_facts)
         )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endset %}
+{#- The facts a build reads: those of the persons whose sends it judges (exact: a send's
+    verdict depends on its own person's facts only). -#}
+{%- set judged_persons_only -%}
+    {%- if is_incremental() -%}
+        ({{ rules_changed }} or person_key in (select person_key from judged_persons))
     {%- else -%}
         true
     {%- endif -%}
@@ -69,7 +82,16 @@ previous_build as (
     from {{ this }}
 ),
 
-persons_with_new_facts as (
+addresses_with_new_facts as (
+    {{ persons_with_facts_loaded_after('(select evaluated_through_load_id from previous_build)', column='email') }}
+),
+
+judged_persons as (
+    -- the persons of the sends judged below (unless the rules changed): new sends' and those
+    -- with new facts
+    select person_key from {{ ref('stg_landing__sends') }}
+    where load_id > (select evaluated_through_load_id from previous_build)
+    union
     {{ persons_with_facts_loaded_after('(select evaluated_through_load_id from previous_build)') }}
 ),
 {% endif %}
@@ -82,6 +104,7 @@ consent_states as (
         is_grant as consent_is_grant,
         consent_id
     from {{ ref('int_consent_states_collapsed') }}
+    where {{ judged_persons_only }}
 ),
 
 grant_states as (
@@ -90,20 +113,22 @@ grant_states as (
         channel,
         event_at as last_granted_at
     from {{ ref('int_consent_states_collapsed') }}
-    where is_grant
+    where is_grant and {{ judged_persons_only }}
 ),
 
 oppositions as (
     select * from {{ ref('int_oppositions_expanded') }}
+    where {{ judged_persons_only }}
 ),
 
 qualifying_lines as (
     select * from {{ ref('int_order_lines_informed') }}
-    where is_qualifying and person_key is not null
+    where is_qualifying and person_key is not null and {{ judged_persons_only }}
 ),
 
 authorizations as (
     select * from {{ ref('int_authorizations_expanded') }}
+    where {{ judged_persons_only }}
 ),
 
 -- oppositions --------------------------------------------------------------------------
