@@ -3,6 +3,7 @@ same files: the send-level marts are built incrementally, so this is the proof t
 
 from __future__ import annotations
 
+import csv
 import shutil
 import subprocess
 import sys
@@ -33,13 +34,36 @@ COMPARED = {
 }
 
 
-def _run(landing: Path, warehouse: Path, output: Path) -> None:
+# stg_landing__sends is built incrementally too: compared without the load that brought a version
+STAGED_SENDS = "select * exclude (load_id, source_file, source_line) from staging.stg_landing__sends"
+CORRECTIONS = "sends/zz_corrections.csv"  # loaded after every other sends file, in either build
+CORRECTED_ROWS = 6
+
+
+def _run(landing: Path, warehouse: Path, output: Path, *options: str) -> None:
     completed = subprocess.run(
         [SOFTSPAM, "run", "--landing", str(landing), "--warehouse", str(warehouse),
-         "--output", str(output), "--as-of", AS_OF],
+         "--output", str(output), "--as-of", AS_OF, *options],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
+
+
+def _write_corrections(landing: Path, target: Path) -> list[tuple[str, str]]:
+    """Re-export a few sends already landed, corrected (no opt-out link; the first one consent-based
+    and without its controller): a newer version of each replaces the landed one."""
+    with (landing / "sends" / "sends_2024-02.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, [row for row, _ in zip(reader, range(CORRECTED_ROWS), strict=False)]
+    for row in rows:
+        row["has_opt_out_link"] = "no"
+    rows[0].update(legal_basis="consent", controller="")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return [(row["source_system"].strip().lower(), row["send_id"].strip()) for row in rows]
 
 
 def _rows(warehouse: Path, sql: str) -> list[tuple]:
@@ -56,10 +80,11 @@ def test_incremental_run_equals_full_rebuild(tmp_path: Path) -> None:
     for relative in ARRIVING_LATER:
         (held_back / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(landing / relative, held_back / relative)
+    corrected = _write_corrections(landing, held_back / CORRECTIONS)
     incremental = tmp_path / "incremental.duckdb"
     _run(landing, incremental, tmp_path / "out_incremental")
     before = _rows(incremental, "select count(*) from marts.sends_checked")
-    for relative in ARRIVING_LATER:
+    for relative in (*ARRIVING_LATER, CORRECTIONS):
         shutil.move(held_back / relative, landing / relative)
     _run(landing, incremental, tmp_path / "out_incremental")
 
@@ -73,5 +98,27 @@ def test_incremental_run_equals_full_rebuild(tmp_path: Path) -> None:
         "select count(distinct judged_at) from intermediate.int_sends_evaluated",
     )
     assert rejudged == [(2,)], "the second run judged only what changed"
-    for table, sql in COMPARED.items():
+    # the corrected versions replaced the landed ones: one row each, judged on the new facts
+    checked = _rows(incremental, "select source_system, send_id, has_opt_out_link from marts.sends_checked")
+    assert [row for row in checked if row[:2] in corrected] == sorted((*key, False) for key in corrected)
+    for table, sql in {**COMPARED, "staging.stg_landing__sends": STAGED_SENDS}.items():
+        assert _rows(incremental, sql) == _rows(full, sql), table
+
+
+def test_a_new_controller_setting_restages_the_sends_that_named_none(tmp_path: Path) -> None:
+    """Sends without a controller take the configured one: a run with another one re-derives them
+    (in the incrementally built staging table too), as a full rebuild with that setting would."""
+    landing = tmp_path / "landing"
+    subprocess.run([SOFTSPAM, "demo", "--scale", "300", "--out", str(landing)], check=True)
+    policy = tmp_path / "policy.yml"
+    policy.write_text("controller: other_shop_spa\n", encoding="utf-8")
+    incremental = tmp_path / "incremental.duckdb"
+    _run(landing, incremental, tmp_path / "out_incremental")
+    _run(landing, incremental, tmp_path / "out_incremental", "--policy", str(policy))
+    full = tmp_path / "full.duckdb"
+    _run(landing, full, tmp_path / "out_full", "--policy", str(policy))
+
+    defaulted = "select distinct controller from staging.stg_landing__sends where is_controller_defaulted"
+    assert _rows(incremental, defaulted) == [("other_shop_spa",)]
+    for table, sql in {**COMPARED, "staging.stg_landing__sends": STAGED_SENDS}.items():
         assert _rows(incremental, sql) == _rows(full, sql), table

@@ -156,7 +156,6 @@ first_oppositions as (
 consent_sends as (
     -- the consent-based sends, whole rows
     select
-        concat_ws(':', sends.source_system, sends.send_id) as send_key,
         sends.*,
         case when sends.channel = 'email' then 'email:other' else 'other_channel' end as coverage_class
     from {{ ref('stg_landing__sends') }} as sends
@@ -328,7 +327,7 @@ window_sends as (
     -- narrow: only soft-spam e-mail sends that reach the chain's last step and precede a
     -- later informed sale need an as-of lookup of the latest informed sale before them
     select
-        concat_ws(':', sends.source_system, sends.send_id) as send_key,
+        sends.send_key,
         sends.person_key,
         sends.controller,
         sends.promoted_category,
@@ -357,7 +356,6 @@ window_sends_judged as (
 
 other_sends as (
     select
-        concat_ws(':', sends.source_system, sends.send_id) as send_key,
         sends.*,
         case
             when sends.channel = 'email' and sends.legal_basis = 'soft_spam' then 'email:soft_spam'
@@ -460,6 +458,7 @@ consent_sends_with_lookups as (
         consent_sends_judged.has_opt_out_link,
         consent_sends_judged.has_opt_out_link_text,
         consent_sends_judged.controller,
+        consent_sends_judged.is_controller_defaulted,
         consent_sends_judged.load_id,
         consent_sends_judged.source_file,
         consent_sends_judged.source_line,

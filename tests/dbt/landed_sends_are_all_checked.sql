@@ -4,12 +4,21 @@
 -- One full outer join of the two key sets, each read once (ten million sends on each side).
 with
 
+landed_keys as (
+    -- from the landed rows themselves, not from stg_landing__sends (built incrementally): the
+    -- keys of every version, normalized as staging normalizes them
+    select
+        trim(send_id) as send_id,
+        {{ normalize_text('source_system') }} as source_system
+    from {{ source('landing', 'sends') }}
+),
+
 landed as (
     select
         send_id,
         source_system,
         true as is_landed
-    from {{ ref('stg_landing__sends') }}
+    from landed_keys
     group by send_id, source_system
 ),
 
