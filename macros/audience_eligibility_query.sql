@@ -122,12 +122,50 @@ category_sales as (
     group by authorizations.person_key, authorizations.promotable_category
 ),
 
-chain as (
+person_facts as (
+    -- per person, once: a qualifying sale for the controller, and any opposition at all
+    -- (nothing lifts one for soft spam)
     select
         persons.person_key,
+        persons.email,
+        qualifying_persons.person_key is not null as has_qualifying_sale,
+        opposed_persons.person_key is not null as has_opposition
+    from persons
+    left join qualifying_persons
+        on persons.person_key = qualifying_persons.person_key
+    left join opposed_persons
+        on persons.person_key = opposed_persons.person_key
+),
+
+person_channels as (
+    -- per person and channel, once: consent, and the oppositions a later grant did not lift
+    select
+        person_facts.person_key,
+        channels.channel,
+        coalesce(latest_consent.is_grant, false)
+        and not coalesce(opposition_state.has_unlifted_covering_opposition, false) as is_consent_eligible,
+        coalesce(opposition_state.has_unlifted_opposition, false) as is_opposed
+    from person_facts
+    cross join channels
+    left join latest_consent
+        on
+            person_facts.person_key = latest_consent.person_key
+            and channels.channel = latest_consent.channel
+    left join opposition_state
+        on
+            person_facts.person_key = opposition_state.person_key
+            and channels.channel = opposition_state.channel
+),
+
+chain as (
+    -- per person and category: the soft-spam chain's first failing step
+    select
+        person_facts.person_key,
+        person_facts.email,
+        person_facts.has_opposition,
         categories.product_category,
         case
-            when qualifying_persons.person_key is null then 'NO_SALE_RELATIONSHIP'
+            when not person_facts.has_qualifying_sale then 'NO_SALE_RELATIONSHIP'
             when category_sales.person_key is null then 'NOT_ANALOGOUS'
             when category_sales.latest_informed_at is null then 'NOT_INFORMED'
             {% if var('authorization_window_months') not in [none, ''] -%}
@@ -136,46 +174,34 @@ chain as (
                 then 'AUTHORIZATION_EXPIRED'
             {%- endif %}
         end as chain_failure
-    from persons
+    from person_facts
     cross join categories
     cross join evaluation
-    left join qualifying_persons
-        on persons.person_key = qualifying_persons.person_key
     left join category_sales
         on
-            persons.person_key = category_sales.person_key
+            person_facts.person_key = category_sales.person_key
             and categories.product_category = category_sales.product_category
 ),
 
 judged as (
+    -- person x category x channel: the one join of the person-category rows with the
+    -- person-channel rows (every other fact was joined on the smaller side above)
     select
-        persons.person_key,
-        persons.email,
+        chain.person_key,
+        chain.email,
         chain.product_category,
-        channels.channel,
-        coalesce(latest_consent.is_grant, false)
-        and not coalesce(opposition_state.has_unlifted_covering_opposition, false) as is_consent_eligible,
-        channels.channel = 'email'
+        person_channels.channel,
+        person_channels.is_consent_eligible,
+        person_channels.channel = 'email'
         and chain.chain_failure is null
-        and opposed_persons.person_key is null as is_soft_spam_eligible,
-        coalesce(opposition_state.has_unlifted_opposition, false) as is_opposed,
+        and not chain.has_opposition as is_soft_spam_eligible,
+        person_channels.is_opposed,
         chain.chain_failure,
         evaluation.evaluated_at
-    from persons
-    inner join chain
-        on persons.person_key = chain.person_key
-    cross join channels
+    from chain
+    inner join person_channels
+        on chain.person_key = person_channels.person_key
     cross join evaluation
-    left join latest_consent
-        on
-            persons.person_key = latest_consent.person_key
-            and channels.channel = latest_consent.channel
-    left join opposition_state
-        on
-            persons.person_key = opposition_state.person_key
-            and channels.channel = opposition_state.channel
-    left join opposed_persons
-        on persons.person_key = opposed_persons.person_key
 ),
 
 final as (

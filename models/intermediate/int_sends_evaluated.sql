@@ -519,20 +519,81 @@ judged as (
     from with_lookups
 ),
 
-final as (
+verdicts as (
     select
-        judged.*,
-        current_build.evaluated_through_load_id,
-        current_build.rules_fingerprint,
-        current_timestamp as judged_at,
+        *,
         case
-            when coalesce(judged.legal_basis, '') <> 'soft_spam' or coalesce(judged.channel, '') <> 'email' then null
-            when not coalesce(judged.first_qualifying_at <= judged.sent_at, false) then 'NO_SALE_RELATIONSHIP'
-            when not coalesce(judged.first_analogous_at <= judged.sent_at, false) then 'NOT_ANALOGOUS'
-            when not coalesce(judged.first_informed_at <= judged.sent_at, false) then 'NOT_INFORMED'
-            when judged.latest_informed_at <= judged.window_cutoff_at then 'AUTHORIZATION_EXPIRED'
+            when coalesce(legal_basis, '') <> 'soft_spam' or coalesce(channel, '') <> 'email' then null
+            when not coalesce(first_qualifying_at <= sent_at, false) then 'NO_SALE_RELATIONSHIP'
+            when not coalesce(first_analogous_at <= sent_at, false) then 'NOT_ANALOGOUS'
+            when not coalesce(first_informed_at <= sent_at, false) then 'NOT_INFORMED'
+            when latest_informed_at <= window_cutoff_at then 'AUTHORIZATION_EXPIRED'
         end as chain_failure
     from judged
+),
+
+final as (
+    -- stored: the send, each rule's verdict, and the facts a violation quotes as its evidence,
+    -- kept where that rule is broken (NULL elsewhere, which costs nothing to store). The facts
+    -- that only lead to a verdict are not stored: writing every fact of ten million sends was
+    -- most of this model's time.
+    select
+        verdicts.send_key,
+        verdicts.source_system,
+        verdicts.send_id,
+        verdicts.campaign_id,
+        verdicts.channel,
+        verdicts.email,
+        verdicts.promoted_category,
+        verdicts.legal_basis,
+        verdicts.sent_at,
+        verdicts.has_opt_out_link,
+        verdicts.has_opt_out_link_text,
+        verdicts.controller,
+        verdicts.load_id,
+        verdicts.source_file,
+        verdicts.source_line,
+        verdicts.person_key,
+        verdicts.is_no_legal_basis,
+        verdicts.is_non_email_channel,
+        verdicts.is_no_opt_out_link,
+        verdicts.is_sent_after_opposition,
+        verdicts.is_consent_missing,
+        verdicts.chain_failure,
+        -- SENT_AFTER_OPPOSITION: the opposition that covers the send
+        case when verdicts.is_sent_after_opposition then verdicts.covering_opposed_at end as covering_opposed_at,
+        case when verdicts.is_sent_after_opposition then verdicts.covering_opposition_id end
+            as covering_opposition_id,
+        case when verdicts.is_sent_after_opposition then verdicts.covering_scope end as covering_scope,
+        case when verdicts.is_sent_after_opposition then verdicts.covering_source_system end
+            as covering_source_system,
+        -- CONSENT_MISSING: the latest consent event before the send, if any
+        case when verdicts.is_consent_missing then verdicts.consent_event_at end as consent_event_at,
+        case when verdicts.is_consent_missing then verdicts.consent_id end as consent_id,
+        -- NOT_ANALOGOUS: the qualifying sale; NOT_INFORMED: the analogous sale and its notice;
+        -- AUTHORIZATION_EXPIRED: the latest informed analogous sale and the window's cut-off
+        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_at end
+            as first_qualifying_at,
+        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_ref end
+            as first_qualifying_ref,
+        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_category end
+            as first_qualifying_category,
+        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_at end
+            as first_analogous_at,
+        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_ref end
+            as first_analogous_ref,
+        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_notice end
+            as first_analogous_notice,
+        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.latest_informed_at end
+            as latest_informed_at,
+        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.latest_informed_ref end
+            as latest_informed_ref,
+        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.window_cutoff_at end
+            as window_cutoff_at,
+        current_build.evaluated_through_load_id,
+        current_build.rules_fingerprint,
+        current_timestamp as judged_at
+    from verdicts
     cross join current_build
 )
 
