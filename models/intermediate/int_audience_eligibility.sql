@@ -15,6 +15,9 @@
 -- depends_on: {{ ref('stg_mailchimp__unsubscribes') }}
 -- depends_on: {{ ref('stg_landing__consents') }}
 -- depends_on: {{ ref('stg_landing__sends') }}
+-- Scheduling only, not data: built after the send evaluation. The two largest models side by
+-- side share DuckDB's memory limit; at ten million sends this one took 54 s beside it and 7 s alone.
+-- depends_on: {{ ref('int_sends_evaluated') }}
 
 -- Eligibility of every known person (domain.md section 5), kept incrementally behind the mart
 -- marts.audience_eligibility (a view over the contract's columns). At an unchanged evaluation

@@ -133,18 +133,22 @@ def test_reconciliation_passes_then_fails_when_a_send_is_missing(pipeline, tmp_p
     assert "s3" in outcome.metadata["missing_sends_examples"].value
 
 
+def _compiled_singular_test(name: str, warehouse: Path, tmp_path: Path) -> str:
+    """The compiled SQL of tests/dbt/<name>.sql, for ``warehouse``."""
+    env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(warehouse)}
+    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    command = [DBT, "compile", "--select", name, *target]
+    compiled = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    return next((tmp_path / "target" / "compiled").rglob(f"{name}.sql")).read_text()
+
+
 def test_dbt_test_names_each_send_missing_duplicated_or_unknown(pipeline, tmp_path):
     """tests/dbt/landed_sends_are_all_checked.sql (its compiled SQL): no row on the run's
     warehouse; on a tampered copy exactly the sends that are wrong, and why."""
     broken = tmp_path / "broken.duckdb"
     shutil.copy(pipeline["settings"].warehouse, broken)
-
-    env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(broken)}
-    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    command = [DBT, "compile", "--select", "landed_sends_are_all_checked", *target]
-    compiled = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert compiled.returncode == 0, compiled.stdout[-3000:]
-    sql = next((tmp_path / "target" / "compiled").rglob("landed_sends_are_all_checked.sql")).read_text()
+    sql = _compiled_singular_test("landed_sends_are_all_checked", broken, tmp_path)
 
     def failures() -> list[tuple]:
         with duckdb.connect(str(broken), read_only=True) as connection:
@@ -172,6 +176,66 @@ def test_dbt_test_names_each_send_missing_duplicated_or_unknown(pipeline, tmp_pa
         ("S3", sources["S3"], "landed but not in sends_checked"),
         ("S9", sources["S2"], "in sends_checked but not landed"),
     ]
+
+
+def _nulls_first(row: tuple) -> tuple:
+    return tuple("" if value is None else value for value in row)
+
+
+def test_dbt_test_names_each_eligibility_row_too_many_outside_or_missing(pipeline, tmp_path):
+    """tests/dbt/audience_eligibility_covers_every_person_category_channel.sql: no row on the
+    run's warehouse; on a tampered copy exactly what breaks one row per person x category x
+    channel (a triple twice, a row outside the product, an unknown person, a person incomplete)."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copy(pipeline["settings"].warehouse, broken)
+    sql = _compiled_singular_test(
+        "audience_eligibility_covers_every_person_category_channel", broken, tmp_path
+    )
+
+    def failures() -> list[tuple]:
+        with duckdb.connect(str(broken), read_only=True) as connection:
+            return connection.execute(
+                f"select person_key, product_category, channel, problem from ({sql}) order by all"  # noqa: S608
+            ).fetchall()
+
+    assert failures() == []
+    with duckdb.connect(str(broken)) as connection:
+        # audience_eligibility is a view over int_audience_eligibility: tamper there
+        connection.execute("create temp view rows as select * from intermediate.int_audience_eligibility")
+        pairs = connection.execute("select count(distinct (product_category, channel)) from rows").fetchone()
+        pairs = pairs[0]
+        persons = connection.execute("select distinct person_key from rows order by 1 limit 3").fetchall()
+        twice, outside, gone = (person[0] for person in persons)
+        category, channel = connection.execute(
+            "select product_category, channel from rows where person_key = ? order by all limit 1", [twice]
+        ).fetchone()
+        connection.execute(
+            "insert into intermediate.int_audience_eligibility"
+            " select * replace ('no_such_person' as person_key) from rows"
+            " where person_key = ? and product_category = ? and channel = ?",
+            [twice, category, channel],
+        )
+        connection.execute(
+            "insert into intermediate.int_audience_eligibility select * from rows"
+            " where person_key = ? and product_category = ? and channel = ?",
+            [twice, category, channel],
+        )
+        connection.execute(
+            "update intermediate.int_audience_eligibility set product_category = 'no_such_category'"
+            " where person_key = ? and product_category = ? and channel = ?",
+            [outside, category, channel],
+        )
+        connection.execute("delete from intermediate.int_audience_eligibility where person_key = ?", [gone])
+    assert sorted(failures(), key=_nulls_first) == sorted(
+        [
+            (twice, category, channel, "2 rows for one person x category x channel"),
+            (twice, None, None, f"{pairs + 1} rows for a known person, not {pairs}"),
+            (outside, "no_such_category", channel, "not a product category x marketing channel"),
+            (gone, None, None, f"0 rows for a known person, not {pairs}"),
+            ("no_such_person", None, None, "not a known person (int_persons)"),
+        ],
+        key=_nulls_first,
+    )
 
 
 def test_reports_are_written(pipeline):
