@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -133,14 +134,21 @@ def test_reconciliation_passes_then_fails_when_a_send_is_missing(pipeline, tmp_p
     assert "s3" in outcome.metadata["missing_sends_examples"].value
 
 
-def _compiled_singular_test(name: str, warehouse: Path, tmp_path: Path) -> str:
-    """The compiled SQL of tests/dbt/<name>.sql, for ``warehouse``."""
+def _singular_test(name: str, warehouse: Path, tmp_path: Path, columns: str) -> Callable[[], list[tuple]]:
+    """Compile tests/dbt/<name>.sql for ``warehouse``; the returned function runs it there and
+    returns its failing rows (``columns``, in order)."""
     env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(warehouse)}
     target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     command = [DBT, "compile", "--select", name, *target]
     compiled = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     assert compiled.returncode == 0, compiled.stdout[-3000:]
-    return next((tmp_path / "target" / "compiled").rglob(f"{name}.sql")).read_text()
+    sql = next((tmp_path / "target" / "compiled").rglob(f"{name}.sql")).read_text()
+
+    def failures() -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            return connection.execute(f"select {columns} from ({sql}) order by all").fetchall()  # noqa: S608
+
+    return failures
 
 
 def test_dbt_test_names_each_send_missing_duplicated_or_unknown(pipeline, tmp_path):
@@ -148,13 +156,9 @@ def test_dbt_test_names_each_send_missing_duplicated_or_unknown(pipeline, tmp_pa
     warehouse; on a tampered copy exactly the sends that are wrong, and why."""
     broken = tmp_path / "broken.duckdb"
     shutil.copy(pipeline["settings"].warehouse, broken)
-    sql = _compiled_singular_test("landed_sends_are_all_checked", broken, tmp_path)
-
-    def failures() -> list[tuple]:
-        with duckdb.connect(str(broken), read_only=True) as connection:
-            return connection.execute(
-                f"select send_id, source_system, problem from ({sql}) order by send_id"  # noqa: S608
-            ).fetchall()
+    failures = _singular_test(
+        "landed_sends_are_all_checked", broken, tmp_path, "send_id, source_system, problem"
+    )
 
     assert failures() == []
     with duckdb.connect(str(broken)) as connection:
@@ -188,15 +192,8 @@ def test_dbt_test_names_each_eligibility_row_too_many_outside_or_missing(pipelin
     channel (a triple twice, a row outside the product, an unknown person, a person incomplete)."""
     broken = tmp_path / "broken.duckdb"
     shutil.copy(pipeline["settings"].warehouse, broken)
-    sql = _compiled_singular_test(
-        "audience_eligibility_covers_every_person_category_channel", broken, tmp_path
-    )
-
-    def failures() -> list[tuple]:
-        with duckdb.connect(str(broken), read_only=True) as connection:
-            return connection.execute(
-                f"select person_key, product_category, channel, problem from ({sql}) order by all"  # noqa: S608
-            ).fetchall()
+    name = "audience_eligibility_covers_every_person_category_channel"
+    failures = _singular_test(name, broken, tmp_path, "person_key, product_category, channel, problem")
 
     assert failures() == []
     with duckdb.connect(str(broken)) as connection:
