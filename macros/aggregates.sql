@@ -12,49 +12,61 @@
 {%- endmacro %}
 
 {#
-  Keep only the latest version of each record: exports overlap, and the same id from the same
-  source system loaded again replaces the earlier version (higher _load_id, then later line).
+  Keep only the latest version of each record: exports overlap, and the same record loaded
+  again replaces the earlier version (higher _load_id, then later line). `record_key`: the
+  record's identity as a list of SQL expressions over the relation's columns (record_identity).
   An anti-join against the few records that have several versions, rather than a window over
   every row: a window sorts every (wide) row, and at ten million sends that was the costliest
   step of the build. Keys compare with `is not distinct from`, as a window's partitions do.
 #}
 {% macro latest_version(relation, record_key, load_column='_load_id', line_column='_source_line') -%}
-    {%- set keys = record_key.split(',') | map('trim') | list -%}
     select versions.*
     from {{ relation }} as versions
     left join (
         select
-            {%- for key in keys %}
-            all_versions.{{ key }},
+            {%- for key in record_key %}
+            all_versions.version_key_{{ loop.index }} as newer_key_{{ loop.index }},
             {%- endfor %}
-            all_versions.{{ load_column }},
-            all_versions.{{ line_column }}
-        from {{ relation }} as all_versions
-        inner join (
-            select {{ keys | join(', ') }}
+            all_versions.version_load_id as newer_load_id,
+            all_versions.version_line as newer_line
+        from (
+            select
+                {%- for key in record_key %}
+                {{ key }} as version_key_{{ loop.index }},
+                {%- endfor %}
+                {{ load_column }} as version_load_id,
+                {{ line_column }} as version_line
             from {{ relation }}
-            group by {{ keys | join(', ') }}
+        ) as all_versions
+        inner join (
+            select
+                {%- for key in record_key %}
+                {{ key }} as versioned_key_{{ loop.index }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            from {{ relation }}
+            group by {{ record_key | join(', ') }}
             having count(*) > 1
         ) as versioned_keys
             on
-            {%- for key in keys %}
-                all_versions.{{ key }} is not distinct from versioned_keys.{{ key }}
+            {%- for key in record_key %}
+                all_versions.version_key_{{ loop.index }} is not distinct from versioned_keys.versioned_key_{{ loop.index }}
                 {%- if not loop.last %} and{% endif %}
             {%- endfor %}
     ) as newer
         on
-        {%- for key in keys %}
-            versions.{{ key }} is not distinct from newer.{{ key }} and
+        {%- for key in record_key %}
+            {#- unqualified: only `versions` has the raw columns the key reads #}
+            {{ key }} is not distinct from newer.newer_key_{{ loop.index }} and
         {%- endfor %}
             (
-                newer.{{ load_column }} > versions.{{ load_column }}
+                newer.newer_load_id > versions.{{ load_column }}
                 or (
-                    newer.{{ load_column }} = versions.{{ load_column }}
-                    and newer.{{ line_column }} > versions.{{ line_column }}
+                    newer.newer_load_id = versions.{{ load_column }}
+                    and newer.newer_line > versions.{{ line_column }}
                 )
             )
     -- a record with no newer version of itself is the latest
-    where newer.{{ load_column }} is null
+    where newer.newer_load_id is null
 {%- endmacro %}
 
 {# All values joined with `separator` in sorted order (a fingerprint of reference rows). #}

@@ -32,25 +32,55 @@
 {%- endmacro %}
 
 {#
-  Persons with a fact loaded after `load_id` (an SQL expression): a sale (either format), an
-  objection (either format), a consent event and, with `with_sends`, a send (a new address is
-  a new person). An incremental build re-judges exactly them. `column`: person_key, or email
-  (the normalized address person_key hashes), to match rows without hashing each one.
+  Persons a load after `load_id` (an SQL expression) touched: every address that any version
+  of a record with a version loaded since then carries, before and after. A re-export may move
+  a record to another address (contracts.md section 1): the person it left must be judged again
+  too. Facts: sales (either format), objections (either format), consent events and, with
+  `with_sends`, sends (a new address is a new person). Read from the landed rows, where the
+  earlier versions are; records are matched by their identity (macros/record_identity.sql).
+  `column`: person_key, or email (the normalized address person_key hashes), to match rows
+  without hashing each one.
 #}
 {% macro persons_with_facts_loaded_after(load_id, with_sends=false, column='person_key') -%}
     {%- set facts = [
-        ('stg_landing__order_lines', none),
-        ('stg_shopify__order_lines', none),
-        ('stg_landing__oppositions', none),
-        ('stg_mailchimp__unsubscribes', "landing_kind = 'oppositions'"),
-        ('stg_landing__consents', none),
+        (source('landing', 'sales'), 'sales', 'email', none),
+        (source('shopify', 'shopify_order_lines'), 'shopify_order_lines', 'email', none),
+        (source('landing', 'oppositions'), 'oppositions', 'email', none),
+        (source('mailchimp', 'mailchimp_unsubscribes'), 'mailchimp_unsubscribes', 'email_address',
+         "landing_kind = 'oppositions'"),
+        (source('landing', 'consents'), 'consents', 'email', none),
     ] -%}
     {%- if with_sends -%}
-        {%- set facts = [('stg_landing__sends', none)] + facts -%}
+        {%- set facts = [(source('landing', 'sends'), 'sends', 'email', none)] + facts -%}
     {%- endif -%}
-    {%- for model, condition in facts %}
-    select {{ column }} from {{ ref(model) }}
-    where {{ condition ~ ' and ' if condition }}load_id > {{ load_id }}
-    {{ 'union' if not loop.last }}
+    select {{ person_key('email') if column == 'person_key' else 'email' }} as {{ column }}
+    from (
+    {%- for relation, raw_table, address, condition in facts %}
+        {%- set identity = record_identity(raw_table) %}
+        select distinct {{ normalize_text(address) }} as email
+        from {{ relation }}
+        where
+            {{ condition ~ ' and ' if condition }}({% for key in identity %}coalesce(cast({{ key }} as {{ dbt.type_string() }}), ''){{ ', ' if not loop.last }}{% endfor %}) in (
+                select {% for key in identity %}coalesce(cast({{ key }} as {{ dbt.type_string() }}), ''){{ ', ' if not loop.last }}{% endfor %}
+                from {{ relation }}
+                where {{ condition ~ ' and ' if condition }}_load_id > {{ load_id }}
+            )
+        {{ 'union' if not loop.last }}
     {%- endfor %}
+    ) as touched
+    where email is not null
+{%- endmacro %}
+
+{#
+  Post-hook of an incremental model with one row set per person: remove the persons that are no
+  longer known. A re-export that moved a person's only record to another address leaves such a
+  person, and an incremental build, which replaces the rows of the persons it judges, would
+  never touch their rows again.
+#}
+{% macro forget_unknown_persons() -%}
+    delete from {{ this }}
+    where person_key not in (
+        select persons.person_key from {{ ref('int_persons') }} as persons
+        where persons.person_key is not null
+    )
 {%- endmacro %}

@@ -6,6 +6,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         full_refresh=(not var('as_of', none)),
+        post_hook=(["{{ forget_unknown_persons() }}"] if target.type == 'duckdb' else []),
     )
 }}
 

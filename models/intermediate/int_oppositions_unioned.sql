@@ -9,16 +9,8 @@ exported as (
 ),
 
 mailchimp_unsubscribes as (
-    select
-        *,
-        -- a member exported without LEID/EUID is still one person's objection: key it by address
-        coalesce(member_id, concat('email:', email)) as opposition_key
-    from {{ ref('stg_mailchimp__unsubscribes') }}
+    select * from {{ ref('stg_mailchimp__unsubscribes') }}
     where landing_kind = 'oppositions'
-),
-
-mailchimp_latest as (
-    {{ latest_version('mailchimp_unsubscribes', 'opposition_key', 'load_id', 'source_line') }}
 ),
 
 order_lines as (
@@ -48,7 +40,8 @@ from_exports as (
 
 from_mailchimp as (
     select
-        opposition_key as opposition_id,
+        -- one member's unsubscribe at one time (a later one is another objection)
+        concat(member_key, '@', {{ format_utc('unsubscribed_at') }}) as opposition_id,
         'mailchimp' as source_system,
         person_key,
         email,
@@ -57,7 +50,7 @@ from_mailchimp as (
         unsubscribed_at as opposed_at,
         'unsubscribe_link' as request_channel,
         'mailchimp_unsubscribe' as origin
-    from mailchimp_latest
+    from mailchimp_unsubscribes
 ),
 
 from_checkout_refusals as (

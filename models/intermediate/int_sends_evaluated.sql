@@ -459,6 +459,7 @@ consent_sends_with_lookups as (
         consent_sends_judged.has_opt_out_link_text,
         consent_sends_judged.controller,
         consent_sends_judged.is_controller_defaulted,
+        consent_sends_judged.read_in_time_zone,
         consent_sends_judged.load_id,
         consent_sends_judged.source_file,
         consent_sends_judged.source_line,

@@ -9,6 +9,7 @@ final as (
     select
         file_name,
         kind,
+        landing_place,
         format,
         content_sha256,
         rows_read,

@@ -28,9 +28,23 @@ class LandingFile:
     link_target: str | None = None  # for a refused symbolic link: where it points
 
     @property
-    def dedupe_scope(self) -> str:
-        """Same bytes are skipped within a scope: a kind, or one application's snapshots."""
-        return f"{self.kind}/{self.application}" if self.application else self.kind
+    def place(self) -> str:
+        return landing_place(self.kind, self.file_name)
+
+
+def landing_place(kind: str, file_name: str) -> str:
+    """Where a file lies, as far as its identity goes: the same bytes are ingested once per place.
+
+    A kind; one application's snapshots (suppressions/<app>: two applications' identical
+    snapshots are two snapshots); a reference override by its own name.
+    """
+    if kind == "suppressions":
+        parts = file_name.split("/")
+        if len(parts) > 2:
+            return f"{kind}/{parts[1]}"
+    if kind == REFERENCE:
+        return file_name
+    return kind
 
 
 def _is_hidden(name: str) -> bool:

@@ -8,26 +8,15 @@ from pathlib import Path
 import duckdb
 
 from .content import sha256_of
-from .discovery import KINDS, REFERENCE, LandingFile, kind_files, reference_files
+from .discovery import KINDS, REFERENCE, LandingFile, kind_files, landing_place, reference_files
 from .results import FileLoad, PendingFile
 from .warehouse import connect
 
 
-def dedupe_scope(kind: str, file_name: str) -> str:
-    """Kind, or kind/<application> for suppressions (same bytes from two apps are two snapshots)."""
-    if kind == "suppressions":
-        parts = file_name.split("/")
-        if len(parts) > 2:
-            return f"{kind}/{parts[1]}"
-    if kind == REFERENCE:
-        return file_name
-    return kind
-
-
 def loaded_content(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    """(dedupe scope, content_sha256) of everything in the ledger."""
+    """(landing place, content_sha256) of everything in the ledger."""
     rows = con.execute("select kind, file_name, content_sha256 from raw.load_ledger").fetchall()
-    return {(dedupe_scope(kind, name), sha) for kind, name, sha in rows}
+    return {(landing_place(kind, name), sha) for kind, name, sha in rows}
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -37,13 +26,14 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
 def record_load(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
     con.execute(
-        """insert into raw.load_ledger (load_id, file_name, kind, format, content_sha256, rows_read,
-               rows_loaded, rows_quarantined, loaded_at, status, message)
-           values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)""",
+        """insert into raw.load_ledger (load_id, file_name, kind, landing_place, format, content_sha256,
+               rows_read, rows_loaded, rows_quarantined, loaded_at, status, message)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)""",
         [
             load.load_id,
             load.file_name,
             load.kind,
+            landing_place(load.kind, load.file_name),
             load.format,
             load.content_sha256,
             load.rows_read,
@@ -104,5 +94,5 @@ def pending_files(landing: Path, warehouse: Path) -> list[PendingFile]:
     return [
         PendingFile(file_name=name, kind=kind, content_sha256=sha)
         for name, kind, sha in candidates
-        if (dedupe_scope(kind, name), sha) not in loaded
+        if (landing_place(kind, name), sha) not in loaded
     ]

@@ -67,10 +67,10 @@ def ingest_kind(landing: Path, warehouse: Path, kind: str, timezone: str) -> lis
         loads: list[FileLoad] = []
         for file in kind_files(landing, kind):
             sha = content_id(file)
-            if (file.dedupe_scope, sha) in seen:
+            if (file.place, sha) in seen:
                 continue
             loads.append(_load_file(con, file, sha, timezone))
-            seen.add((file.dedupe_scope, sha))
+            seen.add((file.place, sha))
         return loads
     finally:
         con.close()

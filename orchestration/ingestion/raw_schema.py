@@ -118,6 +118,8 @@ LOAD_LEDGER: list[tuple[str, str]] = [
     ("load_id", "BIGINT PRIMARY KEY"),
     ("file_name", "VARCHAR NOT NULL"),  # path relative to the landing folder
     ("kind", "VARCHAR NOT NULL"),  # sales, sends, oppositions, consents, suppressions, reference
+    # kind, suppressions/<app> or the reference file: the same bytes are ingested once per place
+    ("landing_place", "VARCHAR"),
     ("format", "VARCHAR"),  # canonical, shopify, mailchimp; NULL when unrecognised
     ("content_sha256", "VARCHAR NOT NULL"),
     ("rows_read", "BIGINT NOT NULL"),
@@ -161,6 +163,8 @@ def create_raw_schema_sql() -> list[str]:
         statements.append(f"create table if not exists raw.{table} ({cols(spec + LINEAGE_COLUMNS)})")
     statements.append(f"create table if not exists raw.suppression_snapshots ({cols(SUPPRESSION_SNAPSHOTS)})")
     statements.append(f"create table if not exists raw.load_ledger ({cols(LOAD_LEDGER)})")
+    # a warehouse made before the place was recorded: its rows' places are derived when read
+    statements.append("alter table raw.load_ledger add column if not exists landing_place VARCHAR")
     statements.append(f"create table if not exists raw.quarantine ({cols(QUARANTINE)})")
     for seed, columns in REFERENCE_OVERRIDES.items():
         spec = [(c, "VARCHAR") for c in columns]

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 
 from .content import inspect, transcode_to_utf8
-from .discovery import REFERENCE, reference_files
+from .discovery import REFERENCE, landing_place, reference_files
 from .errors import IngestionError
 from .formats import header_positions, normalise_header
-from .ledger import dedupe_scope, loaded_content, next_load_id, record_load
+from .ledger import loaded_content, next_load_id, record_load
 from .raw_schema import REFERENCE_OVERRIDES
 from .reader import drop, read_header, record_counts, stage
 from .results import FileLoad
@@ -87,10 +87,10 @@ def _load_seed(
     finally:
         drop(con, staged)
     sha = content.sha256
-    if (dedupe_scope(REFERENCE, file_name), sha) not in seen:
+    if (landing_place(REFERENCE, file_name), sha) not in seen:
         load_id = next_load_id(con)
         record_load(
             con,
             FileLoad(load_id, file_name, REFERENCE, "canonical", sha, rows, rows, 0, "loaded", message),
         )
-        seen.add((dedupe_scope(REFERENCE, file_name), sha))
+        seen.add((landing_place(REFERENCE, file_name), sha))

@@ -9,6 +9,7 @@ final as (
         load_id,
         file_name,
         kind,
+        landing_place,
         format,
         content_sha256,
         rows_read,

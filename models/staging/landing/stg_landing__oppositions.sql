@@ -3,7 +3,7 @@ with
 latest as (
     -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
     -- read more than once is materialized, every wide row of it
-    {{ latest_version(source('landing', 'oppositions'), 'source_system, opposition_id') }}
+    {{ latest_version(source('landing', 'oppositions'), record_identity('oppositions')) }}
 ),
 
 renamed as (

@@ -3,7 +3,7 @@ with
 latest as (
     -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
     -- read more than once is materialized, every wide row of it
-    {{ latest_version(source('landing', 'sales'), 'source_system, order_id, line_id') }}
+    {{ latest_version(source('landing', 'sales'), record_identity('sales')) }}
 ),
 
 renamed as (

@@ -12,13 +12,14 @@
     )
 }}
 
-{#- A record's key as the models compare it; never NULL (concat_ws skips NULLs), so the
+{#- A record's identity as one text; never NULL (concat_ws skips NULLs), so the
     delete+insert of an incremental build replaces exactly the rows of the keys it restages. -#}
-{%- set record_key = "concat_ws(':', " ~ normalize_text('source_system') ~ ", trim(send_id))" -%}
+{%- set record_key = "concat_ws(':', " ~ record_identity('sends') | join(', ') ~ ")" -%}
 
 -- Incremental: a build restages every record with a row landed since the previous build (its
--- latest version is then recomputed from all its landed rows), and every row whose configured
--- controller default changed. Raw tables are append-only, so the table equals a full rebuild.
+-- latest version is then recomputed from all its landed rows), every row whose configured
+-- controller default changed, and every row when the policy time zone changed. Raw rows are
+-- only ever appended or re-read, so the table equals a full rebuild.
 
 with
 
@@ -33,7 +34,10 @@ restaged_keys as (
     where _load_id > (select load_id from staged_through)
     union
     select send_key from {{ this }}
-    where is_controller_defaulted and controller <> lower('{{ var("controller") }}')
+    where
+        (is_controller_defaulted and controller <> lower('{{ var("controller") }}'))
+        -- a new policy time zone re-reads the landed local times (ingestion): restage them
+        or read_in_time_zone <> '{{ var("timezone") }}'
 ),
 
 landed as (
@@ -46,7 +50,7 @@ landed as (
 latest as (
     -- on a full build the table itself rather than a CTE over it: the query reads it three
     -- times, and a CTE read more than once is materialized, every wide row of it
-    {{ latest_version('landed' if is_incremental() else source('landing', 'sends'), 'source_system, send_id') }}
+    {{ latest_version('landed' if is_incremental() else source('landing', 'sends'), record_identity('sends')) }}
 ),
 
 renamed as (
@@ -65,6 +69,7 @@ renamed as (
         has_opt_out_link as has_opt_out_link_text,
         coalesce({{ normalize_text('controller') }}, lower('{{ var("controller") }}')) as controller,
         {{ normalize_text('controller') }} is null as is_controller_defaulted,
+        '{{ var("timezone") }}' as read_in_time_zone,
         _load_id as load_id,
         _source_file as source_file,
         _source_line as source_line

@@ -5,14 +5,16 @@ with
 latest as (
     -- the table itself rather than a CTE over it: the query reads it three times, and a CTE
     -- read more than once is materialized, every wide row of it
-    {{ latest_version(source('shopify', 'shopify_order_lines'), 'order_name, line_number') }}
+    {{ latest_version(source('shopify', 'shopify_order_lines'), record_identity('shopify_order_lines')) }}
 ),
 
 renamed as (
     select
         'shopify' as source_system,
-        trim(order_name) as order_id,
+        -- the export's Id when it has one (two shops both number their orders #1001), else Name
+        {{ shopify_order_key() }} as order_id,
         cast(line_number as string) as line_id,
+        trim(order_name) as order_name,
         nullif(trim(order_id), '') as shopify_order_id,
         {{ normalize_text('email') }} as email,
         {{ normalize_text('financial_status') }} as financial_status,
