@@ -13,7 +13,29 @@
 {%- endmacro %}
 
 {% macro duckdb__local_midnight(date_expression, tz) -%}
-    timezone('{{ tz }}', cast({{ date_expression }} as timestamp))
+    {{ duckdb_local_to_utc('cast(' ~ date_expression ~ ' as timestamp)', tz) }}
+{%- endmacro %}
+
+{#
+  A local wall-clock TIMESTAMP of zone tz as an instant, by the rule of domain.md section 4 (as
+  ingestion reads, orchestration/ingestion/timestamps.py): a time a clock change repeats is its
+  first occurrence, one it skips takes the offset in force before the change. DuckDB's
+  timezone(tz, l) reads a repeated time as its second occurrence, so l is read with the offset
+  in force a day before (a) and a day after (b), and a wins unless only b reads back as l.
+  Spark's to_utc_timestamp (java.time) already follows the rule.
+#}
+{% macro duckdb_local_to_utc(local, tz) -%}
+    {%- set l = '(' ~ local ~ ')' -%}
+    {%- set z = "'" ~ tz ~ "'" -%}
+    {%- set a = "(timezone('UTC', " ~ l ~ ") - to_hours(24))" -%}
+    {%- set b = "(timezone('UTC', " ~ l ~ ") + to_hours(24))" -%}
+    {%- set at_a = "timezone('UTC', " ~ l ~ " - (timezone(" ~ z ~ ", " ~ a ~ ") - timezone('UTC', " ~ a ~ ")))" -%}
+    {%- set at_b = "timezone('UTC', " ~ l ~ " - (timezone(" ~ z ~ ", " ~ b ~ ") - timezone('UTC', " ~ b ~ ")))" -%}
+    case
+        when timezone({{ z }}, {{ at_a }}) = {{ l }} then {{ at_a }}
+        when timezone({{ z }}, {{ at_b }}) = {{ l }} then {{ at_b }}
+        else {{ at_a }}
+    end
 {%- endmacro %}
 
 {# ts minus n calendar months, on the UTC calendar (the authorization window). #}
@@ -83,8 +105,9 @@
 {%- endmacro %}
 
 {#
-  The evaluation time of eligibility: the `as_of` var, else the run's time. A value without
-  an offset is read in the configured time zone, like every naive time of the contract.
+  The evaluation time of eligibility: the `as_of` var, else the run's time. `softspam run`
+  passes UTC text (orchestration.config.resolve_as_of); a value without an offset is read in
+  the configured time zone, like every naive time of the contract.
 #}
 {% macro evaluated_at() -%}
     {%- set as_of = var('as_of', none) -%}
@@ -108,7 +131,7 @@
         -- an offset (Z, +01, +0100, +01:00) after a time of day; a bare date stays local
         when regexp_matches({{ text }}, '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$')
             then cast({{ text }} as timestamptz)
-        else timezone('{{ var("timezone") }}', cast({{ text }} as timestamp))
+        else {{ duckdb_local_to_utc('cast(' ~ text ~ ' as timestamp)', var("timezone")) }}
     end
 {%- endmacro %}
 

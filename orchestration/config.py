@@ -88,13 +88,30 @@ def resolve_engine(engine: str | None) -> str:
     return chosen
 
 
+def resolve_as_of(as_of: str | None, timezone: str) -> str | None:
+    """--as-of as UTC ISO text (``+00:00``); a local time is read in the policy zone by the rule
+    of orchestration.timezones. None (or empty) stays None: the run's time."""
+    from orchestration.timezones import read_instant, utc_iso
+
+    if not as_of:
+        return None
+    try:
+        return utc_iso(read_instant(str(as_of), timezone))
+    except ValueError as exc:
+        raise ConfigError(
+            f"--as-of {as_of!r} is not an ISO 8601 timestamp (e.g. 2026-03-01T10:00:00+01:00)"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     landing: Path
     warehouse: Path
     output: Path
     policy: dict[str, Any] = field(default_factory=default_policy)
-    as_of: str | None = None  # ISO timestamp for eligibility; None = the run's time
+    # eligibility's evaluation time as UTC ISO text (+00:00), read once by resolve_as_of so that
+    # dbt and every other reader get the same instant; None = the run's time
+    as_of: str | None = None
     engine: str = "duckdb"  # where dbt builds the models: duckdb or spark (orchestration/spark)
 
     @classmethod
@@ -110,12 +127,13 @@ class Settings:
         def pick(value: str | Path | None, env: str, default: str) -> Path:
             return Path(value or os.environ.get(env) or default).resolve()
 
+        policy = load_policy(policy_file or os.environ.get("SOFTSPAM_POLICY"))
         return cls(
             landing=pick(landing, "SOFTSPAM_LANDING", "landing"),
             warehouse=pick(warehouse, "SOFTSPAM_WAREHOUSE", "warehouse/softspam.duckdb"),
             output=pick(output, "SOFTSPAM_OUTPUT", "output"),
-            policy=load_policy(policy_file or os.environ.get("SOFTSPAM_POLICY")),
-            as_of=as_of or os.environ.get("SOFTSPAM_AS_OF"),
+            policy=policy,
+            as_of=resolve_as_of(as_of or os.environ.get("SOFTSPAM_AS_OF"), policy["timezone"]),
             engine=resolve_engine(engine),
         )
 

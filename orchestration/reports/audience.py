@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ from orchestration.config import PROJECT_DIR, load_policy
 from orchestration.reports.atomic import atomic_path
 from orchestration.reports.exports import neutralise_cell, sql_literal
 from orchestration.reports.warehouse import ReportError, connect_read_only, table_exists
+from orchestration.timezones import read_instant
 
 ELIGIBILITY_MACRO = "audience_eligibility_query"
 PERSONS_RELATION = "audience_input"
@@ -108,21 +109,17 @@ def read_audience_file(path: Path) -> AudienceFile:
 
 
 def parse_as_of(text: str | None, timezone: str) -> datetime:
-    """--as-of as a UTC instant; a time without offset is in the configured time zone."""
+    """--as-of as a UTC instant, read like `softspam run --as-of` (orchestration.timezones)."""
     if not text:
         return datetime.now(UTC)
     try:
-        value = datetime.fromisoformat(text.strip())
+        return read_instant(text, timezone)
+    except ZoneInfoNotFoundError as exc:
+        raise ReportError(f"time zone {timezone!r} of the policy is unknown") from exc
     except ValueError as exc:
         raise ReportError(
             f"--as-of {text!r} is not an ISO 8601 time such as 2026-03-01T10:00:00+01:00"
         ) from exc
-    if value.tzinfo is None:
-        try:
-            value = value.replace(tzinfo=ZoneInfo(timezone))
-        except ZoneInfoNotFoundError as exc:
-            raise ReportError(f"time zone {timezone!r} of the policy is unknown") from exc
-    return value.astimezone(UTC)
 
 
 def timestamptz_sql(instant: datetime) -> str:

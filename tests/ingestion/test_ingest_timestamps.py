@@ -28,7 +28,7 @@ CASES = [
     ("01/03/2026 10:00", utc(2026, 3, 1, 9, 0)),  # Italian, day first
     ("01/03/2026 10:00:30", utc(2026, 3, 1, 9, 0, 30)),
     ("2026-03-29 02:30:00", utc(2026, 3, 29, 1, 30)),  # spring-forward gap: read as +01
-    ("2026-10-25 02:30:00", utc(2026, 10, 25, 1, 30)),  # fall-back overlap: the standard-time one
+    ("2026-10-25 02:30:00", utc(2026, 10, 25, 0, 30)),  # fall-back overlap: the first occurrence (+02)
     ("31/02/2026 10:00", None),
     ("2026-02-30 10:00:00", None),
     ("2026-03-01 25:00:00", None),
