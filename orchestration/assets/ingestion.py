@@ -114,8 +114,13 @@ def build_kind_asset(kind: str) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, softspam: SoftspamSettings) -> dg.MaterializeResult:
         from orchestration.ingestion import ingest_kind
+        from orchestration.ingestion.readings import reread_landed_times
 
         settings = softspam.settings
+        # before any new file: landed local times read in another zone are read again first
+        reread = reread_landed_times(settings.warehouse, settings.policy["timezone"])
+        if reread is not None:
+            context.log.warning(reread.note)
         loads = ingest_kind(settings.landing, settings.warehouse, kind, settings.policy["timezone"])
         ledger = ledger_frame(loads)
         quarantined_files = [load for load in loads if load.status == "quarantined"]
@@ -131,6 +136,7 @@ def build_kind_asset(kind: str) -> dg.AssetsDefinition:
                 "rows_quarantined": int(ledger["rows_quarantined"].sum()),
                 "ledger": dg.MetadataValue.md(markdown_table(ledger)),
                 **_preview(settings.warehouse, kind, loaded_ids),
+                **({"local_times_reread": reread.note} if reread is not None else {}),
             },
             check_results=[_gx_check_result(kind, loads, settings)],
         )

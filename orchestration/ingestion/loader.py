@@ -23,6 +23,7 @@ from .ledger import content_id, loaded_content, next_load_id, quarantine_whole_f
 from .mapping import FormatMapping
 from .raw_schema import LANDED_TABLES, LINEAGE_COLUMNS
 from .reader import StagedFile, drop, read_header, record_counts, stage
+from .readings import record_clock_changes, reread_if_zone_changed
 from .results import FileLoad
 from .timestamps import check_timezone, install_timestamp_macros
 from .warehouse import connect, create_schema
@@ -63,6 +64,7 @@ def ingest_kind(landing: Path, warehouse: Path, kind: str, timezone: str) -> lis
         create_schema(con)
         check_timezone(con, timezone)
         install_timestamp_macros(con)
+        reread_if_zone_changed(con, timezone)
         seen = loaded_content(con)
         loads: list[FileLoad] = []
         for file in kind_files(landing, kind):
@@ -149,6 +151,8 @@ def _load_rows(
     quarantined = _insert_quarantine(con, judged if loaded < good else None, staged, load_id, file)
     if file.kind == "suppressions":
         _insert_snapshot(con, mapping, load_id, file, timezone)
+        record_clock_changes(con, "suppression_snapshots", timezone, load_id)
+    record_clock_changes(con, fmt.table, mapping.timezone, load_id)
     drop(con, staged)
     return _Outcome(fmt.name, good + bad, loaded, quarantined, notes=notes)
 
@@ -232,25 +236,32 @@ def _insert_snapshot(
 ) -> None:
     """One raw.suppression_snapshots row per snapshot file, even a header-only one."""
     row = con.execute(mapping.snapshot_taken_at_sql()).fetchone()
-    taken_at = row[0] if row else None
+    taken_at, text = (row[0], row[1]) if row else (None, None)
+    if taken_at is not None and mapping.timezone == "UTC":
+        text = taken_at.isoformat()  # read as UTC (Mailchimp): the same instant in any zone
     if taken_at is None:
-        taken_at = _file_name_midnight(con, file.path.name, timezone)
+        taken_at, text = _file_name_midnight(con, file.path.name, timezone)
     if taken_at is None:
         taken_at = datetime.fromtimestamp(file.path.stat().st_mtime, tz=UTC)
     con.execute(
         """insert into raw.suppression_snapshots
-               (_load_id, _source_file, application, format, snapshot_taken_at)
-           values (?, ?, ?, ?, ?)""",
-        [load_id, file.file_name, file.application, mapping.fmt.name, taken_at],
+               (_load_id, _source_file, application, format, snapshot_taken_at, snapshot_taken_at_text)
+           values (?, ?, ?, ?, ?, ?)""",
+        [load_id, file.file_name, file.application, mapping.fmt.name, taken_at, text],
     )
 
 
-def _file_name_midnight(con: duckdb.DuckDBPyConnection, name: str, timezone: str) -> datetime | None:
-    """Midnight, in the configured zone, of a date such as 2026-03-01 or 20260301 in the name."""
+def _file_name_midnight(
+    con: duckdb.DuckDBPyConnection, name: str, timezone: str
+) -> tuple[datetime | None, str | None]:
+    """Midnight, in the configured zone, of a date such as 2026-03-01 or 20260301 in the name,
+    and that date as ISO text (what a change of zone reads again)."""
     for match in _FILE_NAME_DATE.finditer(name):
         row = con.execute(
-            "select timezone(?, try_strptime(?, '%Y%m%d'))", [timezone, "".join(match.groups())]
+            "select strftime(d, '%Y-%m-%d'), softspam_ts(strftime(d, '%Y-%m-%d'), ?)"
+            " from (select try_strptime(?, '%Y%m%d') as d)",
+            [timezone, "".join(match.groups())],
         ).fetchone()
-        if row and row[0] is not None:
-            return row[0]
-    return None
+        if row and row[1] is not None:
+            return row[1], row[0]
+    return None, None

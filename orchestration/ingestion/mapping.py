@@ -8,6 +8,7 @@ missing id or a missing/unreadable event time quarantines a row.
 from __future__ import annotations
 
 from .formats import EVENT_TIME, OPTIONAL_TIME, SNAPSHOT_TAKEN_AT, Format, header_positions, normalise_header
+from .raw_schema import TIME_TEXT_SUFFIX
 from .reader import Header, StagedFile
 from .sql import sql_literal
 from .timestamps import timestamp_sql
@@ -100,15 +101,20 @@ class FormatMapping:
         """
         text_columns = []
         typed_columns = []
+        # each time column's text is kept beside its instant, to be read again in another zone
+        times = [c.name for c in self.fmt.columns if c.role in (EVENT_TIME, OPTIONAL_TIME)]
+        time_texts = {name + TIME_TEXT_SUFFIX for name in times}
         for column in self.fmt.columns:
-            if column.name in constants:
+            if column.name in constants or column.name in time_texts:
                 continue
             text_columns.append(f"{self._carried(column.source)} as t_{column.name}")
             if column.role in (EVENT_TIME, OPTIONAL_TIME):
                 typed_columns.append(f"{timestamp_sql(f't_{column.name}', self.timezone)} as {column.name}")
+                typed_columns.append(f"t_{column.name} as {column.name}{TIME_TEXT_SUFFIX}")
             else:
                 typed_columns.append(f"t_{column.name} as {column.name}")
-        kept = [c.name for c in self.fmt.columns if c.name not in constants] + list(constants)
+        kept = [c.name for c in self.fmt.columns if c.name not in constants and c.name not in time_texts]
+        kept += sorted(time_texts) + list(constants)
         if self.fmt.group_by:
             kept.append("line_number")
             group = self.source(self.fmt.group_by)
@@ -140,6 +146,8 @@ class FormatMapping:
             from judged r"""  # noqa: S608
 
     def snapshot_taken_at_sql(self) -> str:
-        """Max of the file's snapshot_taken_at column, parsed; NULL when absent or unreadable."""
+        """Max of the file's snapshot_taken_at column, parsed, and the text it was read from;
+        NULLs when absent or unreadable."""
         text = self.source(SNAPSHOT_TAKEN_AT)
-        return f"select max({timestamp_sql(text, self.timezone)}) from {self.staged.rows} r"  # noqa: S608
+        parsed = timestamp_sql(text, self.timezone)
+        return f"select max({parsed}), arg_max({text}, {parsed}) from {self.staged.rows} r"  # noqa: S608

@@ -9,6 +9,8 @@ Every landed table also has the lineage columns of ``LINEAGE_COLUMNS``.
 
 from __future__ import annotations
 
+TIME_TEXT_SUFFIX = "_text"  # <time column>_text: the landed text the instant was read from
+
 LINEAGE_COLUMNS: list[tuple[str, str]] = [
     ("_load_id", "BIGINT NOT NULL"),  # raw.load_ledger.load_id; higher = loaded later
     ("_source_file", "VARCHAR NOT NULL"),  # path relative to the landing folder
@@ -25,6 +27,7 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("email", "VARCHAR"),
         ("product_category", "VARCHAR"),
         ("ordered_at", "TIMESTAMPTZ"),
+        ("ordered_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("is_paid", "VARCHAR"),
         ("status", "VARCHAR"),
         ("privacy_notice_version", "VARCHAR"),
@@ -46,7 +49,9 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("accepts_marketing", "VARCHAR"),
         ("total", "VARCHAR"),
         ("created_at", "TIMESTAMPTZ"),
+        ("created_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("cancelled_at", "TIMESTAMPTZ"),
+        ("cancelled_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("lineitem_quantity", "VARCHAR"),
         ("lineitem_name", "VARCHAR"),
         ("lineitem_price", "VARCHAR"),
@@ -60,6 +65,7 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("promoted_category", "VARCHAR"),
         ("legal_basis", "VARCHAR"),
         ("sent_at", "TIMESTAMPTZ"),
+        ("sent_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("has_opt_out_link", "VARCHAR"),
         ("controller", "VARCHAR"),
         ("source_system", "VARCHAR"),
@@ -69,7 +75,9 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("email", "VARCHAR"),
         ("scope", "VARCHAR"),
         ("opposed_at", "TIMESTAMPTZ"),
+        ("opposed_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("recorded_at", "TIMESTAMPTZ"),  # optional: unreadable -> NULL, row kept
+        ("recorded_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("request_channel", "VARCHAR"),
         ("source_system", "VARCHAR"),
     ],
@@ -79,6 +87,7 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("channel", "VARCHAR"),
         ("status", "VARCHAR"),
         ("event_at", "TIMESTAMPTZ"),
+        ("event_at_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("evidence_ref", "VARCHAR"),
         ("source_system", "VARCHAR"),
     ],
@@ -88,6 +97,7 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("application", "VARCHAR"),  # the suppressions/<app>/ folder; NULL for oppositions
         ("email_address", "VARCHAR"),
         ("unsub_time", "TIMESTAMPTZ"),  # Mailchimp times are UTC
+        ("unsub_time_text", "VARCHAR"),  # the text read; re-read when the zone changes
         ("unsub_campaign_title", "VARCHAR"),
         ("unsub_campaign_id", "VARCHAR"),
         ("unsub_reason", "VARCHAR"),
@@ -100,6 +110,7 @@ LANDED_TABLES: dict[str, list[tuple[str, str]]] = {
         ("application", "VARCHAR"),
         ("email", "VARCHAR"),
         ("suppressed_since", "TIMESTAMPTZ"),
+        ("suppressed_since_text", "VARCHAR"),  # the text read; re-read when the zone changes
     ],
 }
 
@@ -112,6 +123,33 @@ SUPPRESSION_SNAPSHOTS: list[tuple[str, str]] = [
     # from the snapshot_taken_at column (max), else the file name's date (midnight in the
     # configured time zone), else the file's modification time
     ("snapshot_taken_at", "TIMESTAMPTZ NOT NULL"),
+    # what it was read from: the column's text or the file name's date (re-read when the zone
+    # changes); NULL for a modification time, an instant
+    ("snapshot_taken_at_text", "VARCHAR"),
+]
+
+# The time zone local times were read with, one row per change (the latest applies).
+READING_SETTINGS: list[tuple[str, str]] = [
+    ("timezone", "VARCHAR NOT NULL"),
+    ("recorded_at", "TIMESTAMPTZ NOT NULL"),
+    ("note", "VARCHAR"),  # what re-reading did, and what it could not re-read
+]
+
+# Landed local times that a clock change of that zone repeats ('ambiguous') or skips
+# ('nonexistent'): data-quality findings, recomputed when the zone changes.
+CLOCK_CHANGE_READINGS: list[tuple[str, str]] = [
+    ("table_name", "VARCHAR NOT NULL"),
+    ("column_name", "VARCHAR NOT NULL"),
+    ("landing_kind", "VARCHAR NOT NULL"),
+    ("source_system", "VARCHAR"),
+    ("record_ref", "VARCHAR"),
+    ("time_text", "VARCHAR NOT NULL"),
+    ("read_as", "TIMESTAMPTZ NOT NULL"),
+    ("reading", "VARCHAR NOT NULL"),  # 'ambiguous' (read as the first occurrence) or 'nonexistent'
+    ("timezone", "VARCHAR NOT NULL"),
+    ("_load_id", "BIGINT NOT NULL"),
+    ("_source_file", "VARCHAR NOT NULL"),
+    ("_source_line", "BIGINT"),
 ]
 
 LOAD_LEDGER: list[tuple[str, str]] = [
@@ -162,6 +200,13 @@ def create_raw_schema_sql() -> list[str]:
     for table, spec in LANDED_TABLES.items():
         statements.append(f"create table if not exists raw.{table} ({cols(spec + LINEAGE_COLUMNS)})")
     statements.append(f"create table if not exists raw.suppression_snapshots ({cols(SUPPRESSION_SNAPSHOTS)})")
+    # a warehouse made before the time texts were kept: its rows have none (cannot be re-read)
+    for table, spec in [*LANDED_TABLES.items(), ("suppression_snapshots", SUPPRESSION_SNAPSHOTS)]:
+        for name, _ in spec:
+            if name.endswith(TIME_TEXT_SUFFIX):
+                statements.append(f'alter table raw.{table} add column if not exists "{name}" VARCHAR')
+    statements.append(f"create table if not exists raw.reading_settings ({cols(READING_SETTINGS)})")
+    statements.append(f"create table if not exists raw.clock_change_readings ({cols(CLOCK_CHANGE_READINGS)})")
     statements.append(f"create table if not exists raw.load_ledger ({cols(LOAD_LEDGER)})")
     # a warehouse made before the place was recorded: its rows' places are derived when read
     statements.append("alter table raw.load_ledger add column if not exists landing_place VARCHAR")
