@@ -26,7 +26,7 @@ import pandas as pd
 from orchestration.config import PROJECT_DIR, load_policy
 from orchestration.reports.atomic import atomic_path
 from orchestration.reports.exports import neutralise_cell, sql_literal
-from orchestration.reports.warehouse import ReportError, connect_read_only, table_exists
+from orchestration.reports.warehouse import ReportError, connect_read_only, require_tables
 from orchestration.timezones import read_instant
 
 ELIGIBILITY_MACRO = "audience_eligibility_query"
@@ -173,20 +173,28 @@ def _known_values(connection, sql: str) -> list[str]:
     return [row[0] for row in connection.execute(sql).fetchall()]
 
 
+# What the last run used: these staging models read the company's landing/reference overrides
+# (raw.reference_<seed>) when it supplied them, else the shipped seeds.
+CATEGORIES_MODEL = "staging.stg_reference__product_categories"
+APPLICATIONS_MODEL = "staging.stg_reference__applications"
+
+
 def _check_category_and_channel(connection, category: str, channel: str) -> None:
     """Fail with the known values rather than judge everyone against a typo."""
-    if table_exists(connection, "reference", "product_categories"):
-        categories = _known_values(connection, "select category from reference.product_categories order by 1")
-        if category not in categories:
-            raise ReportError(f"unknown category {category!r}; known: {', '.join(categories)}")
-    if table_exists(connection, "reference", "applications"):
-        channels = _known_values(
-            connection,
-            "select distinct lower(trim(channel)) from reference.applications "
-            "where coalesce(try_cast(sends_marketing as boolean), false) order by 1",
-        )
-        if channel not in channels:
-            raise ReportError(f"channel {channel!r} is not a marketing channel; known: {', '.join(channels)}")
+    require_tables(connection, CATEGORIES_MODEL, APPLICATIONS_MODEL)
+    categories = _known_values(
+        connection,
+        f"select distinct category from {CATEGORIES_MODEL} order by 1",  # noqa: S608
+    )
+    if category not in categories:
+        raise ReportError(f"unknown category {category!r}; known: {', '.join(categories)}")
+    channels = _known_values(
+        connection,
+        f"select distinct channel from {APPLICATIONS_MODEL} "  # noqa: S608
+        "where is_sending_marketing and channel is not null order by 1",
+    )
+    if channel not in channels:
+        raise ReportError(f"channel {channel!r} is not a marketing channel; known: {', '.join(channels)}")
 
 
 def judge_audience(

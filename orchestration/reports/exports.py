@@ -107,12 +107,14 @@ def safe_file_stem(application: str) -> str:
 
 
 def marketing_applications(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Applications that send marketing; without the reference table, those that owe suppressions."""
-    if table_exists(connection, "reference", "applications"):
+    """Applications that send marketing; without the reference data, those that owe suppressions.
+
+    Staging, not the seed: it holds the applications the run used (the company's
+    landing/reference/applications.csv when supplied)."""
+    if table_exists(connection, "staging", "stg_reference__applications"):
         rows = connection.execute(
-            "select distinct application from reference.applications "
-            "where coalesce(try_cast(sends_marketing as boolean), false) and application is not null "
-            "order by application"
+            "select distinct application from staging.stg_reference__applications "
+            "where is_sending_marketing and application is not null order by application"
         ).fetchall()
     else:
         rows = connection.execute(

@@ -1,7 +1,9 @@
 """The report's figures, each one aggregate query: the report stays small and fast at 10M sends.
 
-Optional sources (reference.compliance_rules, reference.applications, raw.quarantine) enrich the
-report when present; without them the report still renders and says what it lacks.
+Optional sources (the staging models of the compliance rules and applications, raw.quarantine,
+marts.data_quality_findings) enrich the report when present; without them the report still
+renders and says what it lacks. Reference data is read from staging, never from the seeds: staging
+holds what the run used (the company's landing/reference overrides, else the seeds).
 """
 
 from __future__ import annotations
@@ -12,8 +14,13 @@ from typing import Any
 
 import duckdb
 
+from orchestration.reports.run_checks import RunChecks
 from orchestration.reports.warehouse import require_tables, table_exists
 
+RULES_MODEL = ("staging", "stg_reference__compliance_rules")
+APPLICATIONS_MODEL = ("staging", "stg_reference__applications")
+FINDINGS_MART = ("marts", "data_quality_findings")
+FINDING_EXAMPLES = 3
 DETAIL_ROW_CAP = 2000
 TREND_WEEK_CAP = 156  # three years of ISO weeks; older weeks are summarised in the headline only
 TOP_CAMPAIGNS = 10
@@ -43,9 +50,15 @@ class ReportData:
     loads_by_kind: list[Row]
     problem_files: list[Row]
     quarantine_reasons: list[Row] | None  # None: raw.quarantine is not in the warehouse
+    findings: list[Row] | None  # None: marts.data_quality_findings is not in the warehouse
     detail: list[Row]
     violations_total: int
     notes: list[str] = field(default_factory=list)
+    checks: RunChecks | None = None  # None: written outside a pipeline run
+
+    @property
+    def findings_total(self) -> int:
+        return sum(row["findings"] for row in self.findings or [])
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
@@ -102,7 +115,7 @@ def _rules(connection: duckdb.DuckDBPyConnection, with_reference: bool) -> list[
                coalesce(r.severity, c.severity) as severity,
                coalesce(c.violations, 0) as violations, c.persons, c.latest_sent_at,
                r.legal_reference, r.description
-        from ({counts}) c full outer join reference.compliance_rules r on c.rule_code = r.rule_code
+        from ({counts}) c full outer join {".".join(RULES_MODEL)} r on c.rule_code = r.rule_code
         order by case lower(coalesce(r.severity, c.severity)) when 'critical' then 0 when 'high' then 1
                  when 'warning' then 2 else 3 end, violations desc, rule_code
         """,  # noqa: S608
@@ -193,7 +206,7 @@ def _alignment(connection: duckdb.DuckDBPyConnection) -> list[Row]:
                min(opposed_at) as oldest_opposed_at, max(snapshot_taken_at) as snapshot_taken_at
         from marts.alignment_gaps group by application
     """
-    if not table_exists(connection, "reference", "applications"):
+    if not table_exists(connection, *APPLICATIONS_MODEL):
         return _rows(
             connection,
             f"select *, null as channel, null as sla_hours from ({gaps}) order by gaps desc",  # noqa: S608
@@ -203,8 +216,8 @@ def _alignment(connection: duckdb.DuckDBPyConnection) -> list[Row]:
         connection,
         f"""
         with marketing as (
-            select application, channel, sla_hours from reference.applications
-            where coalesce(try_cast(sends_marketing as boolean), false)
+            select application, channel, sla_hours from {".".join(APPLICATIONS_MODEL)}
+            where is_sending_marketing
         )
         select coalesce(g.application, m.application) as application, m.channel, m.sla_hours,
                coalesce(g.gaps, 0) as gaps, g.max_hours_overdue, g.oldest_opposed_at, g.snapshot_taken_at
@@ -248,15 +261,58 @@ def _loads(connection: duckdb.DuckDBPyConnection) -> tuple[Row, list[Row], list[
 
 
 def _quarantine_reasons(connection: duckdb.DuckDBPyConnection) -> list[Row] | None:
+    """Rows and files per reason. A file quarantined whole has one raw.quarantine row (no line):
+    it counts every row read from it, as marts.load_audit does."""
     if not table_exists(connection, "raw", "quarantine"):
         return None
     return _rows(
         connection,
         """
-        select kind, reason, count(*) as rows, count(distinct file_name) as files
-        from raw.quarantine group by kind, reason order by rows desc, kind, reason limit 25
+        with whole_files as (
+            select load_id, max(rows_read) as rows_read from marts.load_audit
+            where status = 'quarantined' group by load_id
+        )
+        select q.kind, q.reason,
+               sum(case when q.line_number is null then coalesce(w.rows_read, 0) else 1 end) as rows,
+               count(distinct q.file_name) as files,
+               count(distinct q.file_name) filter (where q.line_number is null) as files_whole
+        from raw.quarantine q left join whole_files w on q.line_number is null and q.load_id = w.load_id
+        group by q.kind, q.reason order by rows desc, files desc, q.kind, q.reason limit 25
         """,
     )
+
+
+def _findings(connection: duckdb.DuckDBPyConnection) -> list[Row] | None:
+    """Every finding type the mart holds (never a fixed list), with a few examples each."""
+    if not table_exists(connection, *FINDINGS_MART):
+        return None
+    findings = ".".join(FINDINGS_MART)
+    counts = _rows(
+        connection,
+        f"""
+        select finding_type, kind, count(*) as findings,
+               string_agg(distinct source_system, ', ' order by source_system) as source_systems
+        from {findings} group by finding_type, kind
+        order by findings desc, finding_type, kind
+        """,  # noqa: S608
+    )
+    examples = _rows(
+        connection,
+        f"""
+        select finding_type, kind, source_system, record_ref, detail from {findings}
+        qualify row_number() over (
+            partition by finding_type, kind order by source_system, record_ref, detail
+        ) <= {FINDING_EXAMPLES}
+        order by finding_type, kind, source_system, record_ref, detail
+        """,  # noqa: S608
+    )
+    for row in counts:
+        row["examples"] = [
+            example
+            for example in examples
+            if example["finding_type"] == row["finding_type"] and example["kind"] == row["kind"]
+        ]
+    return counts
 
 
 def _detail(connection: duckdb.DuckDBPyConnection) -> list[Row]:
@@ -274,18 +330,21 @@ def _detail(connection: duckdb.DuckDBPyConnection) -> list[Row]:
 
 
 def collect_report_data(
-    connection: duckdb.DuckDBPyConnection, warehouse_name: str, generated_at: datetime
+    connection: duckdb.DuckDBPyConnection,
+    warehouse_name: str,
+    generated_at: datetime,
+    checks: RunChecks | None = None,
 ) -> ReportData:
     require_tables(
         connection, "marts.sends_checked", "marts.violations", "marts.alignment_gaps", "marts.load_audit"
     )
-    rules_reference_present = table_exists(connection, "reference", "compliance_rules")
+    rules_reference_present = table_exists(connection, *RULES_MODEL)
     headline = _headline(connection)
     weeks, weeks_total = _weeks(connection)
     load_totals, loads_by_kind, problem_files = _loads(connection)
     notes = []
     if not rules_reference_present:
-        notes.append("reference.compliance_rules is not in the warehouse: legal references are not shown.")
+        notes.append(f"{'.'.join(RULES_MODEL)} is not in the warehouse: legal references are not shown.")
     if weeks_total > len(weeks):
         notes.append(f"The trend shows the latest {len(weeks)} of {weeks_total} ISO weeks.")
     return ReportData(
@@ -304,7 +363,9 @@ def collect_report_data(
         loads_by_kind=loads_by_kind,
         problem_files=problem_files,
         quarantine_reasons=_quarantine_reasons(connection),
+        findings=_findings(connection),
         detail=_detail(connection),
         violations_total=headline["violations"],
         notes=notes,
+        checks=checks,
     )

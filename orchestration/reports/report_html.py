@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.reports.atomic import write_text_atomic
-from orchestration.reports.report_data import DETAIL_ROW_CAP, SEVERITIES, TOP_CAMPAIGNS, ReportData, Row
+from orchestration.reports.report_data import (
+    DETAIL_ROW_CAP,
+    FINDING_EXAMPLES,
+    SEVERITIES,
+    TOP_CAMPAIGNS,
+    ReportData,
+    Row,
+)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -76,6 +83,13 @@ code { font-family:ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fon
 .note { background:#fff8e6; border:1px solid #f1dfb0; border-radius:6px; padding:8px 12px; font-size:13px;
   margin:0 0 12px; }
 details summary { cursor:pointer; color:var(--accent); font-size:13px; margin-top:10px; }
+.checks { margin:0; padding:12px 40px; font-size:14px; border-bottom:1px solid var(--line); }
+.checks.failed { background:#fdecea; color:#7a1610; border-bottom-color:#f3b8b2; }
+.checks.passed { background:#e9f5ee; color:#1e5535; }
+.checks strong { font-weight:600; }
+.checks ul { margin:6px 0 0; padding-left:20px; }
+.checks li { margin:2px 0; }
+ul.examples { margin:0; padding-left:16px; }
 footer { color:var(--muted); font-size:12px; text-align:center; margin-top:10px; }
 """
 
@@ -196,10 +210,20 @@ def render_cards(data: ReportData) -> str:
         (
             "Rows quarantined",
             number(load["rows_quarantined"]),
-            f"of {number(load['rows_read'])} read in {number(load['files'])} files",
+            f"of {number(load['rows_read'])} read in {number(load['files'])} files "
+            f"({number(load['files_quarantined'])} rejected whole)",
             "bad" if load["rows_quarantined"] else "good",
         ),
     ]
+    if data.findings is not None:
+        cards.append(
+            (
+                "Data-quality findings",
+                number(data.findings_total),
+                f"loaded rows to review, {number(len(data.findings))} finding types",
+                "bad" if data.findings_total else "good",
+            )
+        )
     return (
         '<div class="cards">'
         + "".join(
@@ -425,6 +449,9 @@ def render_alignment(data: ReportData) -> str:
 
 
 def render_data_quality(data: ReportData) -> str:
+    findings_by_kind: dict[object, int] = {}
+    for row in data.findings or []:
+        findings_by_kind[row["kind"]] = findings_by_kind.get(row["kind"], 0) + row["findings"]
     kind_rows = [
         "<tr>"
         + cell(esc(row["kind"]))
@@ -433,6 +460,7 @@ def render_data_quality(data: ReportData) -> str:
         + cell(number(row["rows_loaded"]), "num")
         + cell(number(row["rows_quarantined"]), "num")
         + cell(number(row["files_quarantined"]), "num")
+        + (cell(number(findings_by_kind.get(row["kind"], 0)), "num") if data.findings is not None else "")
         + cell(esc(row["last_loaded_at"]), "time")
         + "</tr>"
         for row in data.loads_by_kind
@@ -442,9 +470,10 @@ def render_data_quality(data: ReportData) -> str:
             ("Kind", ""),
             ("Files", "num"),
             ("Rows read", "num"),
-            ("Loaded", "num"),
-            ("Quarantined", "num"),
+            ("Rows loaded", "num"),
+            ("Rows quarantined", "num"),
             ("Files rejected whole", "num"),
+            *([("Rows with findings", "num")] if data.findings is not None else []),
             ("Last load (UTC)", ""),
         ],
         kind_rows,
@@ -458,11 +487,23 @@ def render_data_quality(data: ReportData) -> str:
             + cell(esc(row["reason"]))
             + cell(number(row["rows"]), "num")
             + cell(number(row["files"]), "num")
+            + cell(number(row["files_whole"]), "num")
             + "</tr>"
             for row in data.quarantine_reasons
         ]
-        body += '<h3 style="font-size:14px;margin:18px 0 6px">Why rows were quarantined</h3>' + table(
-            [("Kind", ""), ("Reason", ""), ("Rows", "num"), ("Files", "num")], reason_rows
+        body += (
+            '<h3 style="font-size:14px;margin:18px 0 6px">Why rows were quarantined</h3>'
+            '<p class="lead">A file rejected whole counts every row read from it.</p>'
+            + table(
+                [
+                    ("Kind", ""),
+                    ("Reason", ""),
+                    ("Rows quarantined", "num"),
+                    ("Files", "num"),
+                    ("Files rejected whole", "num"),
+                ],
+                reason_rows,
+            )
         )
     if data.problem_files:
         file_rows = [
@@ -478,16 +519,115 @@ def render_data_quality(data: ReportData) -> str:
         body += (
             "<details><summary>Files with quarantined rows</summary>"
             + table(
-                [("File", ""), ("Kind", ""), ("Status", ""), ("Rows read", "num"), ("Quarantined", "num")],
+                [
+                    ("File", ""),
+                    ("Kind", ""),
+                    ("Status", ""),
+                    ("Rows read", "num"),
+                    ("Rows quarantined", "num"),
+                ],
                 file_rows,
             )
             + "</details>"
         )
     return section(
         "quality",
-        "Data quality of the loads",
+        "Loads and quarantine",
         "Every landed file: rows read = rows loaded + rows quarantined. Unreadable rows (no id, no time) "
         "are quarantined, never silently dropped.",
+        body,
+    )
+
+
+def failed_check_names(data: ReportData) -> list[str]:
+    return [check.name for check in data.checks.failed] if data.checks else []
+
+
+def check_badge(severity: str) -> str:
+    css = "critical" if severity == "ERROR" else "warning"
+    return f'<span class="badge {css}">{esc(severity)}</span>'
+
+
+def render_checks_banner(data: ReportData) -> str:
+    """The page's first lines: every failed check of the run, by name (contracts.md section 4)."""
+    checks = data.checks
+    if checks is None:
+        return ""
+    not_evaluated = (
+        f"<li>Not evaluated when the report was written: "
+        f"{', '.join(f'<code>{esc(name)}</code>' for name in checks.not_evaluated)}</li>"
+        if checks.not_evaluated
+        else ""
+    )
+    if not checks.failed:
+        headline = (
+            f"<strong>All {checks.evaluated:,} checks of this run passed.</strong>"
+            if not checks.not_evaluated
+            else f"<strong>No failed check among the {checks.evaluated:,} evaluated.</strong>"
+        )
+        extra = f"<ul>{not_evaluated}</ul>" if not_evaluated else ""
+        return f'<div id="run-checks" class="checks passed" role="status">{headline}{extra}</div>'
+    count = len(checks.failed)
+    headline = (
+        f"<strong>{count:,} failed check{'s' if count != 1 else ''} in this run: "
+        + ", ".join(esc(check.name) for check in checks.failed)
+        + "</strong>"
+    )
+    items = "".join(
+        f"<li><code>{esc(check.name)}</code> {check_badge(check.severity)} on "
+        f"{esc(check.target)}{' · ' + esc(check.summary) if check.summary else ''}</li>"
+        for check in checks.failed
+    )
+    return (
+        f'<div id="run-checks" class="checks failed" role="alert">{headline}'
+        f"<ul>{items}{not_evaluated}</ul>"
+        "The marts, this report and the exports were still written; see each check in Dagster "
+        "(asset page, Checks tab) or the run log.</div>"
+    )
+
+
+def render_findings(data: ReportData) -> str:
+    if data.findings is None:
+        body = (
+            '<p class="muted">marts.data_quality_findings is not in the warehouse: '
+            "findings cannot be shown.</p>"
+        )
+    else:
+        rows = [
+            "<tr>"
+            + cell(f"<code>{esc(row['finding_type'])}</code>")
+            + cell(esc(row["kind"]))
+            + cell(number(row["findings"]), "num")
+            + cell(esc(row["source_systems"]))
+            + cell(
+                '<ul class="examples">'
+                + "".join(
+                    f"<li><code>{esc(example['record_ref'])}</code> "
+                    f'<span class="muted">({esc(example["source_system"])})</span>: '
+                    f"{esc(example['detail'])}</li>"
+                    for example in row["examples"]
+                )
+                + "</ul>",
+                "evidence",
+            )
+            + "</tr>"
+            for row in data.findings
+        ]
+        body = table(
+            [
+                ("Finding", ""),
+                ("Kind", ""),
+                ("Rows", "num"),
+                ("Sources", ""),
+                (f"Examples (up to {FINDING_EXAMPLES})", ""),
+            ],
+            rows,
+        )
+    return section(
+        "findings",
+        "Data-quality findings",
+        "Rows that were loaded and judged but need a data steward's look (marts.data_quality_findings): "
+        "each is judged by the safe reading the domain rules prescribe.",
         body,
     )
 
@@ -560,6 +700,10 @@ def section(anchor: str, title: str, lead: str, body: str) -> str:
 
 
 def render_report(data: ReportData) -> str:
+    failed = failed_check_names(data)
+    title = "Soft-spam compliance report" + (
+        f" · {len(failed)} failed check{'s' if len(failed) != 1 else ''}" if failed else ""
+    )
     notes = "".join(f'<p class="note">{html.escape(note)}</p>' for note in data.notes)
     navigation = "".join(
         f'<a href="#{anchor}">{label}</a>'
@@ -569,7 +713,8 @@ def render_report(data: ReportData) -> str:
             ("campaigns", "Campaigns"),
             ("applications", "Applications"),
             ("alignment", "Alignment"),
-            ("quality", "Data quality"),
+            ("findings", "Findings"),
+            ("quality", "Loads"),
             ("detail", "Detail"),
         ]
     )
@@ -579,10 +724,11 @@ def render_report(data: ReportData) -> str:
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Soft-spam compliance report</title>
+<title>{esc(title)}</title>
 <style>{STYLE}</style>
 </head>
 <body>
+{render_checks_banner(data)}
 <header><h1>Soft-spam compliance report</h1>
 <p>Art. 130 c.4 Codice Privacy · generated {esc(format_time(data.generated_at))} UTC from
 {esc(data.warehouse_name)} · all times UTC</p></header>
@@ -594,6 +740,7 @@ def render_report(data: ReportData) -> str:
 {render_trend(data)}
 {render_campaigns_and_applications(data)}
 {render_alignment(data)}
+{render_findings(data)}
 {render_data_quality(data)}
 {render_detail(data)}
 <footer>Detail capped at {DETAIL_ROW_CAP:,} rows · exports: violations.csv, alignment_gaps.csv,

@@ -241,12 +241,12 @@ def build_fixture_warehouse(
         """
         create table marts.load_audit (file_name varchar, kind varchar, format varchar,
             content_sha256 varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
-            loaded_at timestamptz, status varchar)
+            loaded_at timestamptz, status varchar, load_id bigint)
         """
     )
     loaded_at = "2026-03-01 06:00:00+00"
     connection.executemany(
-        "insert into marts.load_audit values (?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?)",
+        "insert into marts.load_audit values (?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?, ?)",
         [
             (
                 "sales/orders_2026-02.csv",
@@ -258,9 +258,10 @@ def build_fixture_warehouse(
                 2,
                 loaded_at,
                 "loaded_with_quarantine",
+                1,
             ),
-            ("sends/sends_2026-02.csv", "sends", "canonical", "bb", 6, 6, 0, loaded_at, "loaded"),
-            ("oppositions/weird.csv", "oppositions", None, "cc", 3, 0, 3, loaded_at, "quarantined"),
+            ("sends/sends_2026-02.csv", "sends", "canonical", "bb", 6, 6, 0, loaded_at, "loaded", 2),
+            ("oppositions/weird.csv", "oppositions", None, "cc", 3, 0, 3, loaded_at, "quarantined", 3),
         ],
     )
     if with_quarantine:
@@ -278,43 +279,50 @@ def build_fixture_warehouse(
                 (3, "oppositions/weird.csv", "oppositions", None, "header matches no known format", None),
             ],
         )
+    connection.execute(
+        """
+        create table marts.data_quality_findings (finding_type varchar, kind varchar,
+            source_system varchar, record_ref varchar, detail varchar)
+        """
+    )
+    connection.executemany(
+        "insert into marts.data_quality_findings values (?, ?, ?, ?, ?)",
+        [
+            ("unknown_sku", "sales", "shopify", f"#10{n}:1", f"SKU 'X-{n}' is not in product_catalog")
+            for n in range(1, 6)
+        ]
+        + [
+            (
+                "opposition_scope_defaulted",
+                "oppositions",
+                "crm",
+                "OPP-<b>",
+                "scope '' is missing or unknown; read as all_marketing",
+            )
+        ],
+    )
+    # The reference data a run used is in staging (the company's overrides, else the seeds); the
+    # seed tables here differ from it on purpose, so a reader of the seeds is caught.
+    connection.execute("create schema staging")
     if with_rules:
         connection.execute(
-            "create table reference.compliance_rules (rule_code varchar, severity varchar, "
+            "create table staging.stg_reference__compliance_rules (rule_code varchar, severity varchar, "
             "legal_reference varchar, description varchar)"
         )
         connection.executemany(
-            "insert into reference.compliance_rules values (?, ?, ?, ?)",
-            [
-                (
-                    "SENT_AFTER_OPPOSITION",
-                    "critical",
-                    "GDPR art. 21(3); Garante doc. web 9819285",
-                    "After objection.",
-                ),
-                ("CONSENT_MISSING", "critical", "GDPR art. 7(1)", "No active consent."),
-                (
-                    "NON_EMAIL_CHANNEL",
-                    "critical",
-                    "D.Lgs. 196/2003 art. 130 c.4",
-                    "Soft spam on another channel.",
-                ),
-                ("NO_OPT_OUT_LINK", "high", "Directive 2002/58/EC art. 13(2)", "No opt-out."),
-                ("NOT_ANALOGOUS", "high", "D.Lgs. 196/2003 art. 130 c.4", "Not analogous."),
-                (
-                    "AUTHORIZATION_EXPIRED",
-                    "warning",
-                    "Garante 2005 retention benchmark",
-                    "Authorization too old.",
-                ),
-            ],
+            "insert into staging.stg_reference__compliance_rules values (?, ?, ?, ?)",
+            COMPLIANCE_RULES,
         )
+        connection.execute(
+            "create table reference.compliance_rules as select * from staging.stg_reference__compliance_rules"
+        )
+        connection.execute("update reference.compliance_rules set legal_reference = 'SEED, NOT THE RUN'")
     connection.execute(
-        "create table reference.applications (application varchar, channel varchar, sends_marketing boolean, "
-        "sla_hours integer)"
+        "create table staging.stg_reference__applications (application varchar, channel varchar, "
+        "is_sending_marketing boolean, sla_hours integer)"
     )
     connection.executemany(
-        "insert into reference.applications values (?, ?, ?, ?)",
+        "insert into staging.stg_reference__applications values (?, ?, ?, ?)",
         [
             ("mailchimp", "email", True, 48),
             ("crm", "email", True, 72),
@@ -322,10 +330,50 @@ def build_fixture_warehouse(
             ("ecommerce", "email", False, 72),
         ],
     )
+    connection.execute(
+        "create table reference.applications (application varchar, channel varchar, sends_marketing boolean, "
+        "sla_hours integer)"
+    )
+    connection.executemany(
+        "insert into reference.applications values (?, ?, ?, ?)",
+        [("seed_only_app", "fax", True, 1), ("crm", "email", True, 72)],
+    )
+    connection.execute(
+        "create table staging.stg_reference__product_categories (category varchar, description varchar)"
+    )
+    connection.executemany(
+        "insert into staging.stg_reference__product_categories values (?, ?)",
+        [("audio", "Audio"), ("smartphones", "Phones"), ("computers", "Computers")],
+    )
     connection.execute("create table reference.product_categories (category varchar, description varchar)")
     connection.executemany(
         "insert into reference.product_categories values (?, ?)",
-        [("audio", "Audio"), ("smartphones", "Phones"), ("computers", "Computers")],
+        [("audio", "Audio"), ("seed_only_category", "Only in the shipped seed")],
     )
     connection.close()
     return path
+
+
+COMPLIANCE_RULES = [
+    (
+        "SENT_AFTER_OPPOSITION",
+        "critical",
+        "GDPR art. 21(3); Garante doc. web 9819285",
+        "After objection.",
+    ),
+    ("CONSENT_MISSING", "critical", "GDPR art. 7(1)", "No active consent."),
+    (
+        "NON_EMAIL_CHANNEL",
+        "critical",
+        "D.Lgs. 196/2003 art. 130 c.4",
+        "Soft spam on another channel.",
+    ),
+    ("NO_OPT_OUT_LINK", "high", "Directive 2002/58/EC art. 13(2)", "No opt-out."),
+    ("NOT_ANALOGOUS", "high", "D.Lgs. 196/2003 art. 130 c.4", "Not analogous."),
+    (
+        "AUTHORIZATION_EXPIRED",
+        "warning",
+        "Garante 2005 retention benchmark",
+        "Authorization too old.",
+    ),
+]

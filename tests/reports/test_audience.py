@@ -30,7 +30,7 @@ select a.person_key, a.email, c.category as product_category, 'email' as channel
        case when m.person_key is null then 'NO_SALE_RELATIONSHIP' else m.blocking_reason end
            as blocking_reason,
        timestamptz '2026-03-01 00:00:00+00' as evaluated_at
-from audience_input a cross join reference.product_categories c
+from audience_input a cross join staging.stg_reference__product_categories c
 left join marts.audience_eligibility m
     on m.person_key = a.person_key and m.product_category = c.category and m.channel = 'email'
 """
