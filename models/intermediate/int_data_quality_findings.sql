@@ -22,6 +22,10 @@ categories as (
     select * from {{ ref('stg_reference__product_categories') }}
 ),
 
+file_loads as (
+    select * from {{ ref('stg_landing__file_loads') }}
+),
+
 unknown_skus as (
     select
         'unknown_sku' as finding_type,
@@ -95,7 +99,21 @@ unknown_consent_values as (
         or coalesce(channel, '') not in ('email', 'sms', 'phone', 'post', 'push', 'all')
 ),
 
+repeated_columns as (
+    select
+        'repeated_column' as finding_type,
+        kind,
+        cast(null as {{ dbt.type_string() }}) as source_system,
+        file_name as record_ref,
+        concat('the file names columns ', repeated_columns, ' more than once; the first of each was read')
+            as detail
+    from file_loads
+    where repeated_columns is not null
+),
+
 final as (
+    select * from repeated_columns
+    union all
     select * from unknown_skus
     union all
     select * from unknown_categories

@@ -23,6 +23,9 @@ class Column:
     name: str
     source: str | None
     role: str = TEXT
+    # False for a column kept for analysts only: no verdict or identity reads it, so a file that
+    # repeats it is still read (the first occurrence), with a data-quality finding
+    needed: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ def _canonical(
     event_time: str | None,
     optional_times: tuple[str, ...] = (),
     used_elsewhere: tuple[str, ...] = (),
+    for_analysts: tuple[str, ...] = (),
 ) -> Format:
     def role(name: str) -> str:
         if name == event_time:
@@ -56,7 +60,10 @@ def _canonical(
 
     order = [name for name, _ in LANDED_TABLES[table]]
     present = set(required) | set(optional)
-    columns = tuple(Column(name, name if name in present else None, role(name)) for name in order)
+    columns = tuple(
+        Column(name, name if name in present else None, role(name), needed=name not in for_analysts)
+        for name in order
+    )
     return Format(
         name="canonical",
         table=table,
@@ -86,6 +93,7 @@ CANONICAL: dict[str, Format] = {
         ],
         ids=["order_id", "line_id"],
         event_time="ordered_at",
+        for_analysts=("customer_id", "product_sku", "amount"),
     ),
     "sends": _canonical(
         "sends",
@@ -144,9 +152,9 @@ SHOPIFY = Format(
         Column("total", "Total"),
         Column("created_at", "Created at", EVENT_TIME),
         Column("cancelled_at", "Cancelled at", OPTIONAL_TIME),
-        Column("lineitem_quantity", "Lineitem quantity"),
-        Column("lineitem_name", "Lineitem name"),
-        Column("lineitem_price", "Lineitem price"),
+        Column("lineitem_quantity", "Lineitem quantity", needed=False),
+        Column("lineitem_name", "Lineitem name", needed=False),
+        Column("lineitem_price", "Lineitem price", needed=False),
         Column("lineitem_sku", "Lineitem sku"),
     ),
     id_columns=("Name",),
@@ -162,9 +170,9 @@ MAILCHIMP = Format(
     columns=(
         Column("email_address", "Email Address"),
         Column("unsub_time", "UNSUB_TIME", EVENT_TIME),
-        Column("unsub_campaign_title", "UNSUB_CAMPAIGN_TITLE"),
-        Column("unsub_campaign_id", "UNSUB_CAMPAIGN_ID"),
-        Column("unsub_reason", "UNSUB_REASON"),
+        Column("unsub_campaign_title", "UNSUB_CAMPAIGN_TITLE", needed=False),
+        Column("unsub_campaign_id", "UNSUB_CAMPAIGN_ID", needed=False),
+        Column("unsub_reason", "UNSUB_REASON", needed=False),
         Column("leid", "LEID"),
         Column("euid", "EUID"),
     ),
@@ -196,12 +204,28 @@ def header_positions(header: list[str]) -> dict[str, int]:
     return positions
 
 
-def duplicated_columns(fmt: Format, header: list[str]) -> list[str]:
-    """Columns the format reads that the header names twice: which one holds the data is unknowable."""
-    read = {normalise_header(column.source) for column in fmt.columns if column.source}
-    read |= {normalise_header(name) for name in (*fmt.required, *fmt.id_columns, *fmt.used_elsewhere)}
+def _repeated(fmt: Format, header: list[str], needed: bool) -> list[str]:
+    """Columns named twice in ``header`` among those the format reads that are (not) needed."""
+    always = {normalise_header(name) for name in (*fmt.required, *fmt.id_columns, *fmt.used_elsewhere)}
+    needed_columns = always | {
+        normalise_header(column.source) for column in fmt.columns if column.source and column.needed
+    }
+    read = needed_columns | {normalise_header(column.source) for column in fmt.columns if column.source}
+    wanted = needed_columns if needed else read - needed_columns
     names = [normalise_header(name) for name in header]
-    return sorted({name for name in names if name in read and names.count(name) > 1})
+    return sorted({name for name in names if name in wanted and names.count(name) > 1})
+
+
+def ambiguous_columns(fmt: Format, header: list[str]) -> list[str]:
+    """Columns a verdict or an identity reads that the header names twice: which one holds the
+    data is unknowable, so the file cannot be read."""
+    return _repeated(fmt, header, needed=True)
+
+
+def repeated_columns(fmt: Format, header: list[str]) -> list[str]:
+    """Columns kept for analysts only that the header names twice (older Mailchimp exports repeat
+    UNSUB_REASON): the first is read, the others kept among the extra columns."""
+    return _repeated(fmt, header, needed=False)
 
 
 def missing_columns(fmt: Format, header: list[str]) -> list[str]:

@@ -27,8 +27,8 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 def record_load(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
     con.execute(
         """insert into raw.load_ledger (load_id, file_name, kind, landing_place, format, content_sha256,
-               rows_read, rows_loaded, rows_quarantined, loaded_at, status, message)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?)""",
+               rows_read, rows_loaded, rows_quarantined, loaded_at, status, message, repeated_columns)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?)""",
         [
             load.load_id,
             load.file_name,
@@ -41,6 +41,7 @@ def record_load(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
             load.rows_quarantined,
             load.status,
             load.message,
+            load.repeated_columns,
         ],
     )
 

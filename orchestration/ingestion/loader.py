@@ -18,7 +18,7 @@ from . import hooks
 from .content import inspect, transcode_to_utf8
 from .discovery import KINDS, LandingFile, kind_files
 from .errors import IngestionError
-from .formats import duplicated_columns, recognise, unrecognised_message
+from .formats import ambiguous_columns, recognise, repeated_columns, unrecognised_message
 from .ledger import content_id, loaded_content, next_load_id, quarantine_whole_file, record_load
 from .mapping import FormatMapping
 from .raw_schema import LANDED_TABLES, LINEAGE_COLUMNS
@@ -41,6 +41,7 @@ class _Outcome:
     rows_quarantined: int
     whole_file_reason: str | None = None
     notes: tuple[str, ...] = ()
+    repeated_columns: str | None = None
 
     @property
     def status(self) -> str:
@@ -102,6 +103,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, time
                 rows_quarantined=outcome.rows_quarantined,
                 status=outcome.status,
                 message=outcome.message,
+                repeated_columns=outcome.repeated_columns,
             )
             record_load(con, load)
             hooks.checkpoint(f"ingest:{file.kind}")
@@ -136,7 +138,7 @@ def _load_rows(
         reason = unrecognised_message(file.kind, file.file_name, header.names)
         drop(con, staged)
         return _Outcome(None, good + bad, 0, good + bad, whole_file_reason=reason, notes=notes)
-    duplicated = duplicated_columns(fmt, header.names)
+    duplicated = ambiguous_columns(fmt, header.names)
     if duplicated:
         reason = (
             f"{file.kind} file {file.file_name}: duplicate columns {', '.join(duplicated)}: "
@@ -154,7 +156,12 @@ def _load_rows(
         record_clock_changes(con, "suppression_snapshots", timezone, load_id)
     record_clock_changes(con, fmt.table, mapping.timezone, load_id)
     drop(con, staged)
-    return _Outcome(fmt.name, good + bad, loaded, quarantined, notes=notes)
+    repeated = repeated_columns(fmt, header.names)
+    if repeated:
+        notes += (f"repeated columns {', '.join(repeated)}: the first of each is read",)
+    return _Outcome(
+        fmt.name, good + bad, loaded, quarantined, notes=notes, repeated_columns=", ".join(repeated) or None
+    )
 
 
 def _constants(file: LandingFile, table: str) -> dict[str, str | None]:

@@ -50,10 +50,12 @@ class FormatMapping:
         """JSON object text of the header columns the format does not use; NULL when none."""
         used = {normalise_header(c.source) for c in self.fmt.columns if c.source}
         used |= {normalise_header(name) for name in self.fmt.used_elsewhere}
-        pairs, keys = [], set()
+        pairs, keys, read = [], set(), set()
         for position, name in enumerate(self.header.names):
             key = name.strip()
-            if not key or normalise_header(key) in used:
+            # the first occurrence of a column the format reads is read; a repeat is kept here
+            if not key or (normalise_header(key) in used and normalise_header(key) not in read):
+                read.add(normalise_header(key))
                 continue
             if key in keys:
                 key = f"{key}#{position + 1}"

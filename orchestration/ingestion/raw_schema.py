@@ -166,6 +166,7 @@ LOAD_LEDGER: list[tuple[str, str]] = [
     ("loaded_at", "TIMESTAMPTZ NOT NULL"),
     ("status", "VARCHAR NOT NULL"),  # 'loaded', 'loaded_with_quarantine', 'quarantined'
     ("message", "VARCHAR"),  # why a whole file was quarantined
+    ("repeated_columns", "VARCHAR"),  # columns named twice that no verdict reads: the first is read
 ]
 
 QUARANTINE: list[tuple[str, str]] = [
@@ -209,7 +210,8 @@ def create_raw_schema_sql() -> list[str]:
     statements.append(f"create table if not exists raw.clock_change_readings ({cols(CLOCK_CHANGE_READINGS)})")
     statements.append(f"create table if not exists raw.load_ledger ({cols(LOAD_LEDGER)})")
     # a warehouse made before the place was recorded: its rows' places are derived when read
-    statements.append("alter table raw.load_ledger add column if not exists landing_place VARCHAR")
+    for column in ("landing_place", "repeated_columns"):
+        statements.append(f"alter table raw.load_ledger add column if not exists {column} VARCHAR")
     statements.append(f"create table if not exists raw.quarantine ({cols(QUARANTINE)})")
     for seed, columns in REFERENCE_OVERRIDES.items():
         spec = [(c, "VARCHAR") for c in columns]

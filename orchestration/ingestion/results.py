@@ -19,6 +19,8 @@ class FileLoad:
     rows_quarantined: int
     status: str  # loaded, loaded_with_quarantine, quarantined
     message: str | None
+    # columns the file names twice that no verdict reads (the first is read): a finding
+    repeated_columns: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ final as (
         rows_quarantined,
         loaded_at,
         status,
-        message
+        message,
+        repeated_columns
     from source
 )
 
