@@ -220,7 +220,8 @@ def render_cards(data: ReportData) -> str:
             (
                 "Data-quality findings",
                 number(data.findings_total),
-                f"loaded rows to review, {number(len(data.findings))} finding types",
+                f"loaded rows to review, {number(len(data.findings))} finding "
+                f"type{'s' if len(data.findings) != 1 else ''}",
                 "bad" if data.findings_total else "good",
             )
         )
@@ -560,11 +561,12 @@ def render_checks_banner(data: ReportData) -> str:
         else ""
     )
     if not checks.failed:
-        headline = (
-            f"<strong>All {checks.evaluated:,} checks of this run passed.</strong>"
-            if not checks.not_evaluated
-            else f"<strong>No failed check among the {checks.evaluated:,} evaluated.</strong>"
-        )
+        if checks.not_evaluated:
+            headline = f"<strong>No failed check among the {checks.evaluated:,} evaluated.</strong>"
+        elif checks.evaluated:
+            headline = f"<strong>All {checks.evaluated:,} checks of this run passed.</strong>"
+        else:  # e.g. the report materialised alone in the Dagster UI
+            headline = "<strong>No check ran in this run.</strong>"
         extra = f"<ul>{not_evaluated}</ul>" if not_evaluated else ""
         return f'<div id="run-checks" class="checks passed" role="status">{headline}{extra}</div>'
     count = len(checks.failed)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.reports import write_outputs
+from orchestration.reports.run_checks import CheckOutcome, RunChecks
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
@@ -42,13 +43,15 @@ def page_problems(stderr: str) -> list[str]:
 
 def test_report_renders_offline_without_errors(warehouse: Path, tmp_path: Path) -> None:
     output = tmp_path / "output"
-    write_outputs(warehouse, output)
+    checks = RunChecks(evaluated=3, failed=[CheckOutcome("gx_sends", "raw/sends", "ERROR", "rows 3")])
+    write_outputs(warehouse, output, checks)
     report_url = (output / "report.html").as_uri()
 
     dom = run_chromium(tmp_path, "--dump-dom", report_url)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-ready="true"' in dom.stdout  # our script ran to its end
     assert "5 of 5 rows shown" in dom.stdout
+    assert "1 failed check in this run: gx_sends" in dom.stdout
     assert page_problems(dom.stderr) == []
 
     # Kept for a human look at the layout.

@@ -172,3 +172,5 @@ def test_a_run_whose_checks_all_passed_says_so_and_no_run_says_nothing(
     first = body_start((tmp_path / "run" / "report.html").read_text(encoding="utf-8")).splitlines()[0]
     assert "All 12 checks of this run passed." in first
     assert 'id="run-checks"' not in render(warehouse, tmp_path / "no_run")
+    write_outputs(warehouse, tmp_path / "alone", RunChecks(evaluated=0))
+    assert "No check ran in this run." in (tmp_path / "alone" / "report.html").read_text(encoding="utf-8")
