@@ -26,6 +26,14 @@ file_loads as (
     select * from {{ ref('stg_landing__file_loads') }}
 ),
 
+shopify_order_lines as (
+    select * from {{ ref('stg_shopify__order_lines') }}
+),
+
+clock_change_readings as (
+    select * from {{ ref('stg_ingestion__clock_change_readings') }}
+),
+
 unknown_skus as (
     select
         'unknown_sku' as finding_type,
@@ -111,6 +119,36 @@ repeated_columns as (
     where repeated_columns is not null
 ),
 
+unreadable_cancelled_at as (
+    select
+        'unreadable_cancelled_at' as finding_type,
+        'sales' as kind,
+        source_system,
+        concat_ws(':', source_system, order_id, line_id) as record_ref,
+        concat('Cancelled at ''', cancelled_at_text, ''' cannot be read as a time; the line is read as cancelled')
+            as detail
+    from shopify_order_lines
+    where is_cancelled_at_unreadable
+),
+
+local_times_at_clock_changes as (
+    select
+        concat(reading, '_local_time') as finding_type,
+        landing_kind as kind,
+        source_system,
+        record_ref,
+        concat(
+            column_name, ' ''', time_text, ''' ',
+            case
+                when reading = 'ambiguous'
+                    then concat('occurs twice in ', timezone, ' (clock change); read as its first occurrence, ')
+                else concat('does not exist in ', timezone, ' (clock change); read with the offset before it, ')
+            end,
+            {{ format_utc('read_as') }}
+        ) as detail
+    from clock_change_readings
+),
+
 final as (
     select * from repeated_columns
     union all
@@ -125,6 +163,10 @@ final as (
     select * from sends_without_address
     union all
     select * from unknown_consent_values
+    union all
+    select * from unreadable_cancelled_at
+    union all
+    select * from local_times_at_clock_changes
 )
 
 select * from final

@@ -22,6 +22,7 @@ renamed as (
         try_cast(replace(trim(total), ',', '.') as decimal(18, 2)) as total_amount,
         created_at as ordered_at,
         cancelled_at,
+        nullif(trim(cancelled_at_text), '') as cancelled_at_text,
         nullif(trim(lineitem_sku), '') as product_sku,
         nullif(trim(lineitem_name), '') as product_name,
         nullif(trim(lineitem_quantity), '') as quantity,
@@ -39,8 +40,10 @@ final as (
             financial_status in ('paid', 'partially_paid', 'refunded', 'partially_refunded'), false
         )
         and coalesce(total_amount, 0) <> 0 as is_paid,
+        -- set means cancelled, even when the value cannot be read (a data-quality finding)
+        coalesce(cancelled_at is null and cancelled_at_text is not null, false) as is_cancelled_at_unreadable,
         case
-            when cancelled_at is not null then 'cancelled'
+            when cancelled_at is not null or cancelled_at_text is not null then 'cancelled'
             when financial_status in ('refunded', 'partially_refunded') then 'refunded'
             else 'completed'
         end as status,
