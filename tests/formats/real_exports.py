@@ -332,27 +332,32 @@ SNAPSHOT_DATE = "2026-10-01"  # in the snapshot file names: midnight Europe/Rome
 
 _SALES_HEADER = "order_id,line_id,email,product_category,ordered_at,is_paid,status,product_sku,source_system"
 CANONICAL_SALES = f"""{_SALES_HEADER}
-#1001,1,anna.rossi@example.it,smartphones,2026-02-03T09:00:00Z,true,completed,SMA-001,shopify
-#1001,2,anna.rossi@example.it,audio,2026-02-03T09:00:00Z,true,completed,AUD-002,shopify
-#1001,3,anna.rossi@example.it,,2026-02-03T09:00:00Z,true,completed,ACC-900,shopify
-#1002,1,bruno.conti@example.it,computers,2026-02-10T14:30:00Z,false,cancelled,COM-001,shopify
-#1003,1,carla.esposito@example.it,kitchen,2026-02-15T11:00:00Z,false,completed,KIT-002,shopify
-#1004,1,dario.ricci@example.it,books,2026-03-02T17:45:00Z,false,completed,BOO-001,shopify
-#1005,1,elena.marino@example.it,fashion,2026-03-20T10:00:00Z,true,refunded,FAS-001,shopify
-#1006,1,franco.bianchi@example.it,footwear,2026-04-10T07:15:00Z,true,completed,FOO-002,shopify
-#1007,1,ivo.galli@example.it,,2026-04-12T14:00:00Z,true,completed,GFT-050,shopify
+5820000001,1,anna.rossi@example.it,smartphones,2026-02-03T09:00:00Z,true,completed,SMA-001,shopify
+5820000001,2,anna.rossi@example.it,audio,2026-02-03T09:00:00Z,true,completed,AUD-002,shopify
+5820000001,3,anna.rossi@example.it,,2026-02-03T09:00:00Z,true,completed,ACC-900,shopify
+5820000002,1,bruno.conti@example.it,computers,2026-02-10T14:30:00Z,false,cancelled,COM-001,shopify
+5820000003,1,carla.esposito@example.it,kitchen,2026-02-15T11:00:00Z,false,completed,KIT-002,shopify
+5820000004,1,dario.ricci@example.it,books,2026-03-02T17:45:00Z,false,completed,BOO-001,shopify
+5820000005,1,elena.marino@example.it,fashion,2026-03-20T10:00:00Z,true,refunded,FAS-001,shopify
+5820000006,1,franco.bianchi@example.it,footwear,2026-04-10T07:15:00Z,true,completed,FOO-002,shopify
+5820000007,1,ivo.galli@example.it,,2026-04-12T14:00:00Z,true,completed,GFT-050,shopify
 """
 
 CANONICAL_CONSENTS = """consent_id,email,channel,status,event_at,evidence_ref,source_system
-shopify:#1001,anna.rossi@example.it,email,granted,2026-02-03T09:00:00Z,order #1001,shopify
-shopify:#1002,bruno.conti@example.it,email,granted,2026-02-10T14:30:00Z,order #1002,shopify
-shopify:#1004,dario.ricci@example.it,email,granted,2026-03-02T17:45:00Z,order #1004,shopify
+shopify:5820000001,anna.rossi@example.it,email,granted,2026-02-03T09:00:00Z,order #1001,shopify
+shopify:5820000002,bruno.conti@example.it,email,granted,2026-02-10T14:30:00Z,order #1002,shopify
+shopify:5820000004,dario.ricci@example.it,email,granted,2026-03-02T17:45:00Z,order #1004,shopify
 """
 
-CANONICAL_OPPOSITIONS = """opposition_id,email,scope,opposed_at,request_channel,source_system
-111000001,franco.bianchi@example.it,email_marketing,2026-06-01T08:30:00Z,unsubscribe_link,mailchimp
-111000002,anna.rossi@example.it,email_marketing,2026-07-01T12:00:00Z,unsubscribe_link,mailchimp
-f6e5d4c3b2,gina.verdi@example.it,email_marketing,2026-05-15T07:00:00Z,unsubscribe_link,mailchimp
+# a Mailchimp objection: the member and the time of the unsubscribe (contracts.md section 1)
+FRANCO_UNSUBSCRIBE = "111000001@2026-06-01 08:30:00 UTC"
+ANNA_UNSUBSCRIBE = "111000002@2026-07-01 12:00:00 UTC"
+GINA_UNSUBSCRIBE = "f6e5d4c3b2@2026-05-15 07:00:00 UTC"
+
+CANONICAL_OPPOSITIONS = f"""opposition_id,email,scope,opposed_at,request_channel,source_system
+{FRANCO_UNSUBSCRIBE},franco.bianchi@example.it,email_marketing,2026-06-01T08:30:00Z,unsubscribe_link,mailchimp
+{ANNA_UNSUBSCRIBE},anna.rossi@example.it,email_marketing,2026-07-01T12:00:00Z,unsubscribe_link,mailchimp
+{GINA_UNSUBSCRIBE},gina.verdi@example.it,email_marketing,2026-05-15T07:00:00Z,unsubscribe_link,mailchimp
 111000009,luca.greco@example.it,email_marketing,,unsubscribe_link,mailchimp
 """
 

@@ -135,12 +135,12 @@ def test_authorizations_are_the_paid_uncancelled_lines(warehouses: dict[str, Pat
     real = query(warehouses["real"], AUTHORIZATIONS + " order by authorized_at, line_id")
     informed = ("v2025", True, False, "shopify")
     assert real == [
-        (ANNA, "#1001", "1", "smartphones", utc(2026, 2, 3, 9, 0), *informed),
-        (ANNA, "#1001", "2", "audio", utc(2026, 2, 3, 9, 0), *informed),
-        (ANNA, "#1001", "3", None, utc(2026, 2, 3, 9, 0), *informed),
-        (ELENA, "#1005", "1", "fashion", utc(2026, 3, 20, 10, 0), *informed),
-        (FRANCO, "#1006", "1", "footwear", utc(2026, 4, 10, 7, 15), *informed),
-        (IVO, "#1007", "1", None, utc(2026, 4, 12, 14, 0), *informed),
+        (ANNA, "5820000001", "1", "smartphones", utc(2026, 2, 3, 9, 0), *informed),
+        (ANNA, "5820000001", "2", "audio", utc(2026, 2, 3, 9, 0), *informed),
+        (ANNA, "5820000001", "3", None, utc(2026, 2, 3, 9, 0), *informed),
+        (ELENA, "5820000005", "1", "fashion", utc(2026, 3, 20, 10, 0), *informed),
+        (FRANCO, "5820000006", "1", "footwear", utc(2026, 4, 10, 7, 15), *informed),
+        (IVO, "5820000007", "1", None, utc(2026, 4, 12, 14, 0), *informed),
     ]
 
 
@@ -178,7 +178,11 @@ def test_mailchimp_unsubscribes_are_email_marketing_oppositions_at_utc_time(
         "where event_type = 'opposition'",
     )
     assert real == canonical
-    assert sorted(ref for *_, ref in real) == ["111000001", "111000002", "f6e5d4c3b2"]
+    assert sorted(ref for *_, ref in real) == [
+        rx.FRANCO_UNSUBSCRIBE,
+        rx.ANNA_UNSUBSCRIBE,
+        rx.GINA_UNSUBSCRIBE,
+    ]
 
 
 VIOLATIONS = "select send_id, source_system, rule_code, evidence_ref, evidence from marts.violations"
@@ -192,16 +196,26 @@ def test_violations_equal_the_canonical_twin(warehouses: dict[str, Path]) -> Non
 def test_violations_are_exactly_the_expected_ones(warehouses: dict[str, Path]) -> None:
     real = {row[:4] for row in query(warehouses["real"], VIOLATIONS)}
     assert real == {
-        ("s02", "mailchimp", "NOT_ANALOGOUS", "shopify:#1001:1"),  # kitchen: not analogous to her lines
+        ("s02", "mailchimp", "NOT_ANALOGOUS", "shopify:5820000001:1"),  # kitchen: not analogous to her lines
         ("s04", "mailchimp", "NO_SALE_RELATIONSHIP", None),  # cancelled order
         ("s06", "mailchimp", "NO_SALE_RELATIONSHIP", None),  # pending order
         ("s07", "mailchimp", "CONSENT_MISSING", None),  # Accepts Marketing no
         ("s08", "mailchimp", "NO_SALE_RELATIONSHIP", None),  # free order
-        ("s13", "mailchimp", "SENT_AFTER_OPPOSITION", "111000001"),  # 30 minutes after the unsubscribe
-        ("s15", "mailchimp", "SENT_AFTER_OPPOSITION", "111000002"),  # an earlier consent does not lift it
+        (
+            "s13",
+            "mailchimp",
+            "SENT_AFTER_OPPOSITION",
+            rx.FRANCO_UNSUBSCRIBE,
+        ),  # 30 minutes after the unsubscribe
+        (
+            "s15",
+            "mailchimp",
+            "SENT_AFTER_OPPOSITION",
+            rx.ANNA_UNSUBSCRIBE,
+        ),  # an earlier consent does not lift it
         ("s16", "mailchimp", "CONSENT_MISSING", None),
-        ("s16", "mailchimp", "SENT_AFTER_OPPOSITION", "f6e5d4c3b2"),
-        ("s17", "mailchimp", "NOT_ANALOGOUS", "shopify:#1007:1"),  # unknown SKU: a sale of no category
+        ("s16", "mailchimp", "SENT_AFTER_OPPOSITION", rx.GINA_UNSUBSCRIBE),
+        ("s17", "mailchimp", "NOT_ANALOGOUS", "shopify:5820000007:1"),  # unknown SKU: a sale of no category
         ("s18", "mailchimp", "NO_SALE_RELATIONSHIP", None),  # a minute before the order
     }
     # s12, an hour before Franco's 08:30 UTC unsubscribe (10:30 in Rome), is compliant; so is s19,
@@ -235,8 +249,8 @@ def test_alignment_gaps_equal_the_canonical_twin(warehouses: dict[str, Path]) ->
     # snapshots dated 2026-10-01 by file name: midnight Europe/Rome; SLA mailchimp 48 h, crm 72 h
     snapshot = utc(2026, 9, 30, 22, 0)
     assert real == [
-        ("crm", FRANCO, "111000001", utc(2026, 6, 1, 8, 30), snapshot, 2845.5),
-        ("mailchimp", GINA, "f6e5d4c3b2", utc(2026, 5, 15, 7, 0), snapshot, 3279.0),
+        ("crm", FRANCO, rx.FRANCO_UNSUBSCRIBE, utc(2026, 6, 1, 8, 30), snapshot, 2845.5),
+        ("mailchimp", GINA, rx.GINA_UNSUBSCRIBE, utc(2026, 5, 15, 7, 0), snapshot, 3279.0),
     ]
 
 
@@ -268,14 +282,14 @@ def test_an_unknown_sku_is_a_finding_and_qualifies_for_no_category(warehouses: d
             "unknown_sku",
             "sales",
             "shopify",
-            "shopify:#1001:3",
+            "shopify:5820000001:3",
             "SKU 'ACC-900' is not in product_catalog; the line qualifies for no category",
         ),
         (
             "unknown_sku",
             "sales",
             "shopify",
-            "shopify:#1007:1",
+            "shopify:5820000007:1",
             "SKU 'GFT-050' is not in product_catalog; the line qualifies for no category",
         ),
     ]
