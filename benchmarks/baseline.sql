@@ -1,5 +1,5 @@
 -- Comparison baseline ONLY (never used by the product): the leanest single DuckDB script we
--- could write for domain.md sections 4 (violations), 5 (eligibility) and 7 (alignment gaps)
+-- could write for docs/rules.md sections 3 (violations), 5 (eligibility) and 7 (alignment gaps)
 -- over the same landing files. benchmarks/baseline.py fills the placeholders in braces: file lists per
 -- format (recognised from the header), the seeds, the policy values and the evaluation time.
 set TimeZone = 'UTC';

@@ -1,5 +1,5 @@
 {#
-  Eligibility of domain.md section 5, for the persons of `persons_relation` (columns
+  Eligibility of docs/rules.md section 5, for the persons of `persons_relation` (columns
   person_key, email) at the instant `evaluated_at_sql`: one row per person, product category
   and marketing channel. The mart `audience_eligibility` and `softspam check-audience` both
   run exactly this query, so a planned audience is judged as the mart judges known persons.

@@ -34,7 +34,7 @@
 {#
   Persons a load after `load_id` (an SQL expression) touched: every address that any version
   of a record with a version loaded since then carries, before and after. A re-export may move
-  a record to another address (contracts.md section 1): the person it left must be judged again
+  a record to another address (docs/formats.md section 1): the person it left must be judged again
   too. Facts: sales (either format), objections (either format), consent events and, with
   `with_sends`, sends (a new address is a new person). Read from the landed rows, where the
   earlier versions are; records are matched by their identity (macros/record_identity.sql).

@@ -1,5 +1,5 @@
 {#
-  Text normalisation of domain.md section 4: values are compared after lower(trim()),
+  Text normalisation of docs/rules.md section 4: values are compared after lower(trim()),
   and an empty value is a missing one.
 #}
 {% macro normalize_text(expression) -%}

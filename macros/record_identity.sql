@@ -1,5 +1,5 @@
 {#
-  The identity of a landed record (contracts.md section 1): the same record arriving again in a
+  The identity of a landed record (docs/formats.md section 1): the same record arriving again in a
   later file is kept once, and the most recently loaded version wins. One list of key
   expressions per raw table, over its raw columns, read by the staging models (latest version)
   and by the incremental models (the persons a re-export touched). Source systems compare after

@@ -17,7 +17,7 @@
 {%- endmacro %}
 
 {#
-  A local wall-clock TIMESTAMP of zone tz as an instant, by the rule of domain.md section 4 (as
+  A local wall-clock TIMESTAMP of zone tz as an instant, by the rule of docs/rules.md section 4 (as
   ingestion reads, orchestration/ingestion/timestamps.py): a time a clock change repeats is its
   first occurrence, one it skips takes the offset in force before the change. DuckDB's
   timezone(tz, l) reads a repeated time as its second occurrence, so l is read with the offset

@@ -1,4 +1,4 @@
-"""`softspam`: the command line (contracts.md section 4).
+"""`softspam`: the command line (docs/formats.md section 4).
 
 Exit codes: 0 the command did its job (whatever it found); 1 `run --fail-on-violations` found
 violations; 2 the command could not run (one line on stderr says why).

@@ -1,7 +1,7 @@
 """Where things are and which policy applies: one place for paths and policy settings.
 
 Paths come from arguments, else environment variables (SOFTSPAM_LANDING, SOFTSPAM_WAREHOUSE,
-SOFTSPAM_OUTPUT), else the defaults of contracts.md. Policy defaults are the dbt vars in
+SOFTSPAM_OUTPUT), else the defaults of docs/formats.md. Policy defaults are the dbt vars in
 ``dbt_project.yml``; a ``--policy`` YAML file overrides them for one run.
 """
 
@@ -55,7 +55,7 @@ def load_policy(policy_file: str | Path | None) -> dict[str, Any]:
 
 
 def validate_policy(policy: dict[str, Any], source: str = "policy") -> None:
-    """Types and ranges of domain.md section 6, checked before any value reaches SQL."""
+    """Types and ranges of docs/rules.md section 6, checked before any value reaches SQL."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     def fail(key: str, expected: str) -> None:

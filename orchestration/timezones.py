@@ -1,6 +1,6 @@
 """Reading a time text as a UTC instant, in Python, by the rule every reader follows.
 
-A time without an offset is local time of the policy zone (domain.md section 4): one that a
+A time without an offset is local time of the policy zone (docs/rules.md section 4): one that a
 clock change repeats is its first occurrence, one it skips takes the offset in force before the
 change. That is zoneinfo with fold=0; ingestion's SQL (orchestration/ingestion/timestamps.py)
 and the dbt macros (macros/time.sql) read the same way.

@@ -1,7 +1,7 @@
 {#
   Generic column test: the column exists in the built relation with the given data type, as
   information_schema.columns names it (DuckDB: 'TIMESTAMP WITH TIME ZONE' for TIMESTAMPTZ).
-  contracts.md section 3 promises TIMESTAMPTZ for every mart timestamp; a model that lost the
+  docs/formats.md section 3 promises TIMESTAMPTZ for every mart timestamp; a model that lost the
   time zone (a naive TIMESTAMP) fails here. Returns one row when the column is missing or
   has another type.
 

@@ -20,7 +20,7 @@
 -- side share DuckDB's memory limit; at ten million sends this one took 54 s beside it and 7 s alone.
 -- depends_on: {{ ref('int_sends_evaluated') }}
 
--- Eligibility of every known person (domain.md section 5), kept incrementally behind the mart
+-- Eligibility of every known person (docs/rules.md section 5), kept incrementally behind the mart
 -- marts.audience_eligibility (a view over the contract's columns). At an unchanged evaluation
 -- time (the as_of var), policy and reference data, a person's rows change only when a sale,
 -- send, opposition or consent of theirs is loaded: a build re-judges exactly those persons,

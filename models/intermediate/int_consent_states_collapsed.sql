@@ -1,5 +1,5 @@
 -- Consent per person, channel and instant. A consent for `all` speaks for every channel;
--- a grant and a withdrawal at the same instant collapse to the withdrawal (domain.md 4).
+-- a grant and a withdrawal at the same instant collapse to the withdrawal (docs/rules.md section 4).
 -- Unknown statuses count as "not a grant".
 with
 

@@ -1,4 +1,4 @@
--- Oppositions by the kind of send they cover (domain.md section 4, "Covers"):
+-- Oppositions by the kind of send they cover (docs/rules.md section 3.2, "Covers"):
 --   email:soft_spam  e-mail sent on the soft-spam basis  <- every scope
 --   email:other      e-mail on consent or on no valid basis <- email_marketing, all_marketing
 --   other_channel    any send not on e-mail               <- all_marketing

@@ -1,6 +1,6 @@
 -- Each order line with the privacy notice that governed it and whether it qualifies.
 -- A named version missing from the reference data, or a sale older than every notice,
--- is "not informed" (domain.md section 4).
+-- is "not informed" (docs/rules.md section 4).
 with
 
 order_lines as (

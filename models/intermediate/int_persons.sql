@@ -1,4 +1,4 @@
--- Known persons (domain.md section 5): the normalised addresses of loaded sales, sends,
+-- Known persons (docs/rules.md section 5): the normalised addresses of loaded sales, sends,
 -- oppositions and consents; not suppression snapshots, not quarantined rows.
 -- Distinct addresses first, hashed once: at ten million sends the hash dominates otherwise.
 with

@@ -15,7 +15,7 @@
 -- depends_on: {{ ref('stg_landing__consents') }}
 
 -- Every send with the facts known at its own time and the verdict of each rule of
--- domain.md section 4. Point in time without fan-out: each fact is an equi-join on a
+-- docs/rules.md section 3. Point in time without fan-out: each fact is an equi-join on a
 -- per-person aggregate or one as-of lookup, never a join with a person's whole history.
 -- Two disjoint streams of whole send rows, then one union: consent-based sends take their
 -- three as-of lookups (consent state, latest grant, the first opposition not lifted) directly;
@@ -60,7 +60,7 @@
         true
     {%- endif -%}
 {%- endset %}
-{#- whether the chain's last step applies a window (domain.md section 4) -#}
+{#- whether the chain's last step applies a window (docs/rules.md section 3.12) -#}
 {%- set has_window = var('authorization_window_months') not in [none, ''] %}
 
 with

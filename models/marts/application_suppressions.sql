@@ -1,4 +1,4 @@
--- What each application that sends marketing must suppress now (domain.md section 7): every
+-- What each application that sends marketing must suppress now (docs/rules.md section 7): every
 -- person with an opposition that covers some send on the application's channel (e-mail: any
 -- scope; other channels: all_marketing) and that no later consent grant for that channel (or
 -- `all`) has lifted. One row per (application, person), naming the earliest such opposition.

@@ -120,7 +120,7 @@ class SoftspamDbtTranslator(DagsterDbtTranslator):
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
     ) -> dg.AssetCheckSpec | None:
         """dbt tests as non-blocking checks: a failed check never withholds the marts, the report
-        or the exports (contracts.md section 4); the report names it instead."""
+        or the exports (docs/formats.md section 4); the report names it instead."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         return spec._replace(blocking=False) if spec is not None else None
 

@@ -2,7 +2,7 @@
 
 Fails (ERROR) when a file's rows do not add up (rows_read != rows_loaded + rows_quarantined) or a
 landed send (raw.sends, one per source_system + send_id) is missing from marts.sends_checked:
-domain.md says a send is never dropped, so a missing one is a pipeline bug.
+docs/rules.md section 4 says a send is never dropped, so a missing one is a pipeline bug.
 """
 
 import dagster as dg

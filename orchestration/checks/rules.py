@@ -33,7 +33,7 @@ def rule_check_name(rule_code: str) -> str:
         dg.AssetCheckSpec(
             rule_check_name(code),
             asset=VIOLATIONS_KEY,
-            description=f"No send breaks {code} (domain.md section 4).",
+            description=f"No send breaks {code} (docs/rules.md section 3).",
         )
         for code in RULE_CODES
     ],

@@ -1,4 +1,4 @@
-"""Column layouts and file dialects of the landing folder (contracts.md section 1)."""
+"""Column layouts and file dialects of the landing folder (docs/formats.md section 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Planted cases: one dedicated person per rule and boundary of domain.md section 4 (and section 7).
+"""Planted cases: one dedicated person per rule and boundary of docs/rules.md sections 3, 4 and 7.
 
 Every case is identical at every scale. Addresses read as the case they plant. Unless a case says
 otherwise, a buyer's authorization is a paid, informed smartphone purchase on 2025-05-10 (notice
@@ -782,7 +782,9 @@ def _alignment(book: CaseBook, ids: dict[str, _Ids]) -> None:
         book.missing_from_snapshot(who, missing)
         if gap:
             book.alignment_gap(gap, who, opposition_id)
-        book.case(who, what, f"alignment gap on {gap}" if gap else "no alignment gap", "domain.md section 7")
+        book.case(
+            who, what, f"alignment gap on {gap}" if gap else "no alignment gap", "docs/rules.md section 7"
+        )
         return opposition_id
 
     objector(

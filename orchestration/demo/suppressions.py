@@ -1,4 +1,4 @@
-"""Suppression-list snapshots of the sending applications (domain.md section 7).
+"""Suppression-list snapshots of the sending applications (docs/rules.md section 7).
 
 Every person with an objection is written to every application's latest snapshot unless the
 scenario leaves them out on purpose (an alignment gap, or a deliberate non-gap case).

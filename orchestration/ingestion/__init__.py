@@ -1,4 +1,4 @@
-"""Ingestion of the landing folder into the DuckDB schema `raw` (contracts.md section 1).
+"""Ingestion of the landing folder into the DuckDB schema `raw` (docs/formats.md section 1).
 
 Public API, used by the Dagster assets, the sensor and the CLI.
 """

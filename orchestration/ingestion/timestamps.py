@@ -3,7 +3,7 @@
 Accepted forms: ISO 8601 with 'T' or space, optional seconds and fraction, optional offset
 ('Z', '+01:00', '+0100', '+01', also after a space as Shopify writes it), an ISO date alone,
 and the Italian 'dd/mm/yyyy[ HH:MM[:SS]]'. Without an offset the text is local time of the
-zone given, read by the rule of domain.md section 4 (``softspam_local_utc``): a local time that
+zone given, read by the rule of docs/rules.md section 4 (``softspam_local_utc``): a local time that
 a clock change repeats is its first occurrence, one it skips takes the offset in force before
 the change (Python's zoneinfo with fold=0). Anything else, including impossible dates such as
 31/02, parses to NULL.

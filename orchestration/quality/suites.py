@@ -1,4 +1,4 @@
-"""What a freshly landed batch must look like, per raw table (contracts.md section 1).
+"""What a freshly landed batch must look like, per raw table (docs/formats.md section 1).
 
 Severities (GX's own ``severity`` field, mapped to Dagster check severities by the caller):
 - ``critical`` (Dagster ERROR): structure. Required columns, ids and event times present, keys
@@ -8,7 +8,7 @@ Severities (GX's own ``severity`` field, mapped to Dagster check severities by t
   judge such rows (an unknown basis is ``NO_LEGAL_BASIS``, a bad address matches nobody), so the
   run is still valid, but someone should look at the source application.
 
-Keys are unique within one file, not within the whole batch: contracts.md says exports overlap
+Keys are unique within one file, not within the whole batch: docs/formats.md says exports overlap
 (the same record in two files is legitimate and deduplicated downstream), a duplicate inside one
 export is not.
 """

@@ -101,7 +101,7 @@ def _batches_of_files(loads: Sequence[Any]) -> list[list[Any]]:
 
 def _landed_batch(warehouse: Path, suite: TableSuite, load_ids: Sequence[int]) -> pd.DataFrame:
     """The rows of ``load_ids`` in raw.<table>, compared as the models compare text: lower(trim()),
-    empty = missing (domain.md section 4), for the e-mail and the accepted-values columns.
+    empty = missing (docs/rules.md section 4), for the e-mail and the accepted-values columns.
 
     Normalised in DuckDB, vectorised: the same in pandas string methods cost 2 s per million rows.
     """

@@ -261,7 +261,7 @@ def render_rules(data: ReportData) -> str:
     return section(
         "rules",
         "Violations by rule",
-        "Each send is judged as of its own time; a send may break several rules (domain rules, section 4).",
+        "Each send is judged as of its own time; a send may break several rules (docs/rules.md section 3).",
         table(headers, rows),
     )
 
@@ -444,7 +444,7 @@ def render_alignment(data: ReportData) -> str:
         "alignment",
         "Alignment gaps per application",
         "Persons whose objection is past the application's service level but missing from its latest "
-        "suppression snapshot (domain rules, section 7). Details in alignment_gaps.csv.",
+        "suppression snapshot (docs/rules.md section 7). Details in alignment_gaps.csv.",
         table(headers, rows),
     )
 
@@ -550,7 +550,7 @@ def check_badge(severity: str) -> str:
 
 
 def render_checks_banner(data: ReportData) -> str:
-    """The page's first lines: every failed check of the run, by name (contracts.md section 4)."""
+    """The page's first lines: every failed check of the run, by name (docs/formats.md section 4)."""
     checks = data.checks
     if checks is None:
         return ""
@@ -629,7 +629,7 @@ def render_findings(data: ReportData) -> str:
         "findings",
         "Data-quality findings",
         "Rows that were loaded and judged but need a data steward's look (marts.data_quality_findings): "
-        "each is judged by the safe reading the domain rules prescribe.",
+        "each is judged by the safe reading docs/rules.md section 4 prescribes.",
         body,
     )
 

@@ -1,4 +1,4 @@
-"""The checks of a pipeline run, as the report's first lines show them (contracts.md section 4).
+"""The checks of a pipeline run, as the report's first lines show them (docs/formats.md section 4).
 
 Two sources: the run's asset check evaluations (gx_<kind>, rule_<code>, reconciliation and the dbt
 tests Dagster maps to checks), and dbt's run_results.json of the run's test invocation, which also

@@ -1,4 +1,4 @@
--- A send is never dropped for bad data (domain.md section 4): every landed send (latest version
+-- A send is never dropped for bad data (docs/rules.md section 4): every landed send (latest version
 -- of each (source_system, send_id), as stg_landing__sends keeps it) is in sends_checked once, and
 -- sends_checked holds nothing else. Fails with the send and what is wrong with it.
 -- One full outer join of the two key sets, each read once (ten million sends on each side).

@@ -1,4 +1,4 @@
--- contracts.md section 1: for every landed file, rows read = rows loaded + rows quarantined;
+-- docs/formats.md section 1: for every landed file, rows read = rows loaded + rows quarantined;
 -- the status names what happened; and a file loaded with quarantined rows has exactly one
 -- raw.quarantine entry per quarantined row (the ledger agrees with the quarantine).
 with

@@ -1,4 +1,4 @@
-"""An independent, slow, obvious implementation of domain.md sections 4 and 7 over a landing folder.
+"""An independent, slow, obvious implementation of docs/rules.md sections 3, 4 and 7 over a landing folder.
 
 It shares no code with the generator: it reads the files as any client would (format by header,
 BOM, delimiter, every timestamp and boolean spelling) and judges each send from scratch, so that

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.demo import DemoSummary, generate_demo
 
-# contracts.md section 1, spelled out here rather than imported from the generator.
+# docs/formats.md section 1, spelled out here rather than imported from the generator.
 CANONICAL = {
     "sales": ["order_id", "line_id", "email", "product_category", "ordered_at", "is_paid", "status",
               "privacy_notice_version", "soft_spam_opt_out", "controller", "customer_id", "product_sku",

@@ -1,4 +1,4 @@
-"""Planted boundary cases carry the outcome domain.md section 4 decides for them."""
+"""Planted boundary cases carry the outcome docs/rules.md sections 3 and 4 decide for them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Fixture writers: a Shopify "Export orders" CSV and Mailchimp "unsubscribed" exports with their
-real full headers, and the canonical landing rows that say the same thing (contracts.md section 1).
+real full headers, and the canonical landing rows that say the same thing (docs/formats.md section 1).
 
 No customer data: invented people at example.it. The Shopify and the canonical landing folders
 share identical sends/ files; the tests compare what the warehouse makes of each.
@@ -132,7 +132,7 @@ def shopify_rows() -> list[dict[str, str]]:
             ),
             **_line("#1006", "1", "Scarpe da corsa", "129.00", "FOO-002"),
         },
-        # refunded order: still a sale (domain.md section 4)
+        # refunded order: still a sale (docs/rules.md section 4)
         {
             **_order_first_row(
                 Email=ELENA,
@@ -349,7 +349,7 @@ shopify:5820000002,bruno.conti@example.it,email,granted,2026-02-10T14:30:00Z,ord
 shopify:5820000004,dario.ricci@example.it,email,granted,2026-03-02T17:45:00Z,order #1004,shopify
 """
 
-# a Mailchimp objection: the member and the time of the unsubscribe (contracts.md section 1)
+# a Mailchimp objection: the member and the time of the unsubscribe (docs/formats.md section 1)
 FRANCO_UNSUBSCRIBE = "111000001@2026-06-01 08:30:00 UTC"
 ANNA_UNSUBSCRIBE = "111000002@2026-07-01 12:00:00 UTC"
 GINA_UNSUBSCRIBE = "f6e5d4c3b2@2026-05-15 07:00:00 UTC"

@@ -2,7 +2,7 @@
 
 Two landing folders go through the installed `softspam run`: one with a Shopify "Export orders"
 CSV and Mailchimp "unsubscribed" exports (current and older layout, in oppositions/ and in
-suppressions/<app>/), one with the equivalent canonical rows (contracts.md section 1). Both
+suppressions/<app>/), one with the equivalent canonical rows (docs/formats.md section 1). Both
 hold the same sends/. The warehouse must say the same thing about both, and the right thing.
 
 The unknown-SKU lines are in both folders: the canonical twin of such a line has an empty

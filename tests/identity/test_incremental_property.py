@@ -1,5 +1,5 @@
 """Property: whatever a company lands, run after run, the marts equal a fresh full build over the
-same files (contracts.md section 1).
+same files (docs/formats.md section 1).
 
 Random small companies (three persons, a few records of every kind) and random sequences of
 landings: new records, corrections that change an address, a time, a status, a scope or a flag,

@@ -1,4 +1,4 @@
-"""The identity of a landed record (contracts.md section 1), and incremental runs that equal a full
+"""The identity of a landed record (docs/formats.md section 1), and incremental runs that equal a full
 build whatever a re-export corrects, including the address: each case once failed."""
 
 from __future__ import annotations

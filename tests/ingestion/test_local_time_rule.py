@@ -1,6 +1,6 @@
 """One reading of local times around clock changes, for every reader.
 
-The rule (domain.md section 4) is zoneinfo with fold=0: a repeated local time is its first
+The rule (docs/rules.md section 4) is zoneinfo with fold=0: a repeated local time is its first
 occurrence, a skipped one takes the offset in force before the change. Ingestion's SQL, the dbt
 macro of macros/time.sql and orchestration.timezones are each compared with it, minute by minute
 around transitions of three zones, one of them with a 30-minute shift.

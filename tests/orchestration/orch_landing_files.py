@@ -1,4 +1,4 @@
-"""A tiny landing folder whose outcome is known send by send (domain.md section 4)."""
+"""A tiny landing folder whose outcome is known send by send (docs/rules.md section 3)."""
 
 from pathlib import Path
 

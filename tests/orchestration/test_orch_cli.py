@@ -1,4 +1,4 @@
-"""The `softspam` command line: help, exit codes, one-line reasons (contracts.md section 4)."""
+"""The `softspam` command line: help, exit codes, one-line reasons (docs/formats.md section 4)."""
 
 import subprocess
 import sys

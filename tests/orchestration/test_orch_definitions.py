@@ -113,7 +113,7 @@ def test_specific_lineage_edges(graph, manifest):
 
 def test_no_check_blocks_the_deliverables(graph):
     """A failed check (a dbt test of severity error included) never skips the marts, the report or
-    the exports (contracts.md section 4): every check of the job is non-blocking."""
+    the exports (docs/formats.md section 4): every check of the job is non-blocking."""
     checks = list(graph.asset_check_keys)
     assert len(checks) > 100
     blocking = [key for key in checks if graph.get_check_spec(key).blocking]

@@ -1,4 +1,4 @@
-"""A small warehouse built to the marts contract (contracts.md section 3), for the report tests.
+"""A small warehouse built to the marts contract (docs/formats.md section 3), for the report tests.
 
 It stands in for the dbt models so these tests do not depend on them; the values are realistic
 and include the hostile ones (formula cells, markup, quotes and newlines in evidence).

@@ -26,7 +26,7 @@ from orchestration.spark import spark_dir_for
 BIN = Path(sys.executable).parent
 SOFTSPAM = shutil.which("softspam", path=str(BIN)) or "softspam"
 AS_OF = "2026-11-01T00:00:00+00:00"
-# every mart of contracts.md section 3 and the ones the reports add
+# every mart of docs/formats.md section 3 and the ones the reports add
 MARTS = (
     "violations",
     "sends_checked",

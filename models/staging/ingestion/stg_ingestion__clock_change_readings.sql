@@ -1,5 +1,5 @@
 -- Landed local times that a clock change made ambiguous or nonexistent, with the record they
--- belong to and the instant they were read as (domain.md section 4: each is a finding).
+-- belong to and the instant they were read as (docs/rules.md section 4: each is a finding).
 with
 
 source as (

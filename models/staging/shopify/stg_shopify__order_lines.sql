@@ -1,5 +1,5 @@
 -- Shopify "Export orders": one row per line item. Paid, cancelled and refunded are read as
--- contracts.md section 1 says; the category comes from the catalogue downstream.
+-- docs/formats.md section 1 says; the category comes from the catalogue downstream.
 with
 
 latest as (
