@@ -41,6 +41,8 @@ SOURCE_TABLE_KEYS: dict[tuple[str, str], dg.AssetKey] = {
     ("mailchimp", "mailchimp_unsubscribes"): kind_key("oppositions"),
     ("landing", "load_ledger"): LOAD_LEDGER_KEY,
     ("landing", "quarantine"): LOAD_LEDGER_KEY,
+    # written by the ingestion of every kind (and read again on a time-zone change)
+    ("ingestion", "clock_change_readings"): LOAD_LEDGER_KEY,
 }
 MAILCHIMP_SOURCE_SUFFIX = ".mailchimp.mailchimp_unsubscribes"
 GROUP_BY_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}

@@ -74,6 +74,12 @@ MAILCHIMP_COLUMNS = (
 )  # fmt: skip
 
 
+def mailchimp_objection_id(member: str, unsub_time_utc: str) -> str:
+    """The opposition_id the warehouse gives a Mailchimp unsubscribe: the member and its time
+    (macros/record_identity.sql; a member who unsubscribes again makes another objection)."""
+    return f"{member}@{unsub_time_utc} UTC"
+
+
 @dataclass(frozen=True)
 class Dialect:
     """How a file is written: separator, byte-order mark, line ending."""

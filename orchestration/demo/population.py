@@ -21,6 +21,7 @@ from orchestration.demo.formats import (
     SENDS_COLUMNS,
     SHOPIFY_COLUMNS,
     SHOPIFY_INDEX,
+    mailchimp_objection_id,
 )
 from orchestration.demo.ground_truth import GroundTruth
 from orchestration.demo.reference import DemoReference
@@ -544,7 +545,7 @@ class Population:
                 f"{email},{first.title()},{last.title()},2,,,,,,,,IT,,{since_mailchimp},Newsletter "
                 f"{clock.MONTH[day]},{clock.MONTH[day].replace('-', '')}a1,NORMAL,,{leid},,,"
             )
-            return leid, scope, since_iso, since_mailchimp
+            return mailchimp_objection_id(leid, since_mailchimp), scope, since_iso, since_mailchimp
         opposition_id = f"OPP-{source.upper()}-{number:08d}"
         if source in ("customer_service", "dpo"):  # typed in by staff: Italian dates
             file, opposed_at = "oppositions/service_desk_oppositions.csv", clock.italian_local(day, second)

@@ -8,7 +8,12 @@ v2025 in force), so soft-spam e-mail about smartphones or audio passes the chain
 from __future__ import annotations
 
 from orchestration.demo.casebook import CONSENTS_FILE, OPPOSITIONS_FILE, SENDS_FILE, CaseBook
-from orchestration.demo.formats import CONSENTS_COLUMNS, OPPOSITIONS_COLUMNS, SENDS_COLUMNS
+from orchestration.demo.formats import (
+    CONSENTS_COLUMNS,
+    OPPOSITIONS_COLUMNS,
+    SENDS_COLUMNS,
+    mailchimp_objection_id,
+)
 
 AUTHORIZED_AT = "2025-05-10T09:00:00Z"
 OVERLAP_FIRST = "sends/sends_2026-10-01.csv"  # an export...
@@ -857,7 +862,7 @@ def _alignment(book: CaseBook, ids: dict[str, _Ids]) -> None:
     who = "case.mailchimp-euid@example.it"
     book.mailchimp_unsubscribe(who, "2026-06-01 09:00:00", leid="", euid="e1d2c3b4a5")
     book.missing_from_snapshot(who, ["crm"])
-    book.alignment_gap("crm", who, "e1d2c3b4a5")
+    book.alignment_gap("crm", who, mailchimp_objection_id("e1d2c3b4a5", "2026-06-01 09:00:00"))
     book.case(
         who,
         "Mailchimp unsubscribe without LEID, missing from CRM's snapshot",

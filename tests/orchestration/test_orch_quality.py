@@ -11,20 +11,27 @@ from orch_landing_files import SENDS, write_landing
 
 from orchestration.assets.ingestion import kind_assets
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.ingestion.raw_schema import create_raw_schema_sql
+from orchestration.ingestion.raw_schema import LANDED_TABLES, LINEAGE_COLUMNS, create_raw_schema_sql
 from orchestration.quality import mask_email, validate_kind, write_result
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-SEND_COLUMNS = 14  # 10 business columns + 4 lineage columns
+# the 10 business columns and the 4 lineage columns of raw.sends that _send fills, in its order
+SEND_COLUMNS = [
+    *(name for name, _ in LANDED_TABLES["sends"] if not name.endswith("_text")),
+    *(name for name, _ in LINEAGE_COLUMNS),
+]
 
 
 def _warehouse_with_sends(path, rows):
     with duckdb.connect(str(path)) as connection:
         for statement in create_raw_schema_sql():
             connection.execute(statement)
-        placeholders = ", ".join("?" * SEND_COLUMNS)
+        placeholders = ", ".join("?" * len(SEND_COLUMNS))
         if rows:
-            connection.executemany(f"insert into raw.sends values ({placeholders})", rows)  # noqa: S608
+            connection.executemany(
+                f"insert into raw.sends ({', '.join(SEND_COLUMNS)}) values ({placeholders})",  # noqa: S608
+                rows,
+            )
     return path
 
 
