@@ -18,6 +18,7 @@ final as (
         loaded_at,
         status,
         message,
+        repeated_columns,
         load_id,
         rows_read = rows_loaded + rows_quarantined as is_reconciled
     from file_loads

@@ -25,7 +25,7 @@ from .harness import CANONICAL_HEADERS, Company, differences
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("SOFTSPAM_PROPERTY_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("SOFTSPAM_PROPERTY_EXAMPLES", "3"))
 PERSONS = ("anna@example.it", "bruno@example.it", "carla@example.it")
 TIMES = (
     "2025-12-20 10:00:00",
