@@ -8,7 +8,8 @@
     send on the channel that a later consent grant has not lifted;
   - soft_spam (e-mail only): the soft-spam chain passes at T for the configured controller,
     and no opposition of any scope (nothing lifts one for soft spam);
-  - blocking_reason: OPPOSED (any opposition not lifted for the channel), else the chain's
+  - blocking_reason: OPPOSED (an opposition covering the channel, any scope on e-mail and
+    all_marketing elsewhere, that no later consent for the channel lifted), else the chain's
     code (e-mail), else CONSENT_MISSING.
   Facts count when at or before T.
 #}
@@ -80,8 +81,12 @@ opposition_state as (
                 or (channels.channel = 'email' and oppositions.scope = 'email_marketing')
             )
         ) as has_unlifted_covering_opposition,
+        -- OPPOSED: an opposition covering the channel that no later consent for it lifted; on
+        -- e-mail every scope covers, elsewhere only all_marketing (an e-mail objection never
+        -- blocks sms, nor shows as the reason it is blocked)
         bool_or(
             oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
+            and (channels.channel = 'email' or oppositions.scope = 'all_marketing')
         ) as has_unlifted_opposition
     from persons
     inner join oppositions
