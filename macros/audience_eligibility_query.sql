@@ -76,17 +76,14 @@ opposition_state as (
         channels.channel,
         bool_or(
             oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
-            and (
-                oppositions.scope = 'all_marketing'
-                or (channels.channel = 'email' and oppositions.scope = 'email_marketing')
-            )
+            and {{ scope_covers_consent_send('oppositions.scope', 'channels.channel') }}
         ) as has_unlifted_covering_opposition,
         -- OPPOSED: an opposition covering the channel that no later consent for it lifted; on
         -- e-mail every scope covers, elsewhere only all_marketing (an e-mail objection never
         -- blocks sms, nor shows as the reason it is blocked)
         bool_or(
             oppositions.opposed_at >= coalesce(last_grant.last_granted_at, {{ utc_instant('1900-01-01 00:00:00') }})
-            and (channels.channel = 'email' or oppositions.scope = 'all_marketing')
+            and {{ scope_covers_channel('oppositions.scope', 'channels.channel') }}
         ) as has_unlifted_opposition
     from persons
     inner join oppositions

@@ -1,7 +1,6 @@
--- Oppositions by the kind of send they cover (docs/rules.md section 3.2, "Covers"):
---   email:soft_spam  e-mail sent on the soft-spam basis  <- every scope
---   email:other      e-mail on consent or on no valid basis <- email_marketing, all_marketing
---   other_channel    any send not on e-mail               <- all_marketing
+-- Oppositions by the class of send they cover (docs/rules.md section 3.2, "Covers"; the
+-- classes and their scopes are macros/coverage.sql): email:soft_spam, email:other (consent or
+-- no valid basis), other_channel.
 -- One row per person, class and instant, so point-in-time lookups find exactly one.
 with
 
@@ -11,29 +10,21 @@ oppositions as (
 ),
 
 coverage as (
-    select
-        'email:soft_spam' as coverage_class,
-        'soft_spam' as scope
-    union all
-    select
-        'email:soft_spam' as coverage_class,
-        'email_marketing' as scope
-    union all
-    select
-        'email:soft_spam' as coverage_class,
-        'all_marketing' as scope
-    union all
-    select
-        'email:other' as coverage_class,
-        'email_marketing' as scope
-    union all
-    select
-        'email:other' as coverage_class,
-        'all_marketing' as scope
-    union all
-    select
-        'other_channel' as coverage_class,
-        'all_marketing' as scope
+    -- one row per (class, scope covering it), from macros/coverage.sql
+    {%- set pairs = [] %}
+    {%- for class, scopes in opposition_coverage().items() %}
+        {%- for scope in scopes %}
+            {%- do pairs.append((class, scope)) %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- for class, scope in pairs %}
+        select
+            '{{ class }}' as coverage_class,
+            '{{ scope }}' as scope
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 expanded as (

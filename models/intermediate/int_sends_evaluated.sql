@@ -1,10 +1,12 @@
-{# Incremental on DuckDB (delete+insert); on Spark's Parquet tables, which cannot delete rows, a table. #}
+{# Incremental on DuckDB (delete+insert); on Spark's Parquet tables, which cannot delete rows, a table.
+   A rule added to the registry adds its verdict column (sync_all_columns); the registry is part
+   of the fingerprint below, so every send is then judged again. #}
 {{
     config(
         materialized=('incremental' if target.type == 'duckdb' else 'table'),
         unique_key='send_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
 
@@ -29,9 +31,9 @@
 -- Incremental: a build judges only the sends that may have a new verdict: sends loaded
 -- since the previous build, and every send of a person with a sale, opposition or consent
 -- loaded since then (a late objection re-judges that person's earlier sends). A change of
--- policy or of the reference data the rules read re-judges everything, so the table always
--- equals a full rebuild over the same files. After a change to this SQL, run with
--- --full-refresh.
+-- policy, of the reference data the rules read or of the rules' registry re-judges
+-- everything, so the table always equals a full rebuild over the same files. After a change
+-- to the lookups of this SQL, run with --full-refresh.
 
 {#- Whether the rules changed since the previous build: then everything is judged again. -#}
 {%- set rules_changed -%}
@@ -70,7 +72,7 @@ current_build as (
         (select max(load_id) from {{ ref('stg_landing__file_loads') }}) as evaluated_through_load_id,
         {{ inputs_fingerprint(
             [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
-             var("withdrawal_is_opposition"), var("controller")],
+             var("withdrawal_is_opposition"), var("controller"), local_md5(compliance_rules() | string)],
             ['analogy', 'notice', 'sku']) }} as rules_fingerprint
 ),
 {% if is_incremental() %}
@@ -157,7 +159,7 @@ consent_sends as (
     -- the consent-based sends, whole rows
     select
         sends.*,
-        case when sends.channel = 'email' then 'email:other' else 'other_channel' end as coverage_class
+        {{ send_coverage_class('sends.channel', "'consent'") }} as coverage_class
     from {{ ref('stg_landing__sends') }} as sends
     where sends.legal_basis = 'consent' and {{ judged_sends }}
 ),
@@ -357,11 +359,7 @@ window_sends_judged as (
 other_sends as (
     select
         sends.*,
-        case
-            when sends.channel = 'email' and sends.legal_basis = 'soft_spam' then 'email:soft_spam'
-            when sends.channel = 'email' then 'email:other'
-            else 'other_channel'
-        end as coverage_class
+        {{ send_coverage_class('sends.channel', 'sends.legal_basis') }} as coverage_class
     from {{ ref('stg_landing__sends') }} as sends
     where coalesce(sends.legal_basis, '') <> 'consent' and {{ judged_sends }}
 ),
@@ -508,27 +506,24 @@ with_lookups as (
 ),
 
 judged as (
+    -- each rule's verdict from the registry (macros/compliance_rules.sql)
     select
-        *,
-        coalesce(legal_basis not in ('soft_spam', 'consent'), true) as is_no_legal_basis,
-        coalesce(legal_basis = 'soft_spam', false) and coalesce(channel, '') <> 'email' as is_non_email_channel,
-        not has_opt_out_link as is_no_opt_out_link,
-        coalesce(
-            sent_at >= {{ add_hours('covering_opposed_at', var('opposition_grace_hours')) }}, false
-        ) as is_sent_after_opposition,
-        coalesce(legal_basis = 'consent', false) and not coalesce(consent_is_grant, false) as is_consent_missing
+        {%- for rule in compliance_rules() if not rule.get('passes') %}
+            {{ rule.verdict }} as is_{{ rule.code | lower }},
+        {%- endfor %}
+        *
     from with_lookups
 ),
 
 verdicts as (
+    -- the soft-spam chain: its first failing step, in the registry's order
     select
         *,
         case
-            when coalesce(legal_basis, '') <> 'soft_spam' or coalesce(channel, '') <> 'email' then null
-            when not coalesce(first_qualifying_at <= sent_at, false) then 'NO_SALE_RELATIONSHIP'
-            when not coalesce(first_analogous_at <= sent_at, false) then 'NOT_ANALOGOUS'
-            when not coalesce(first_informed_at <= sent_at, false) then 'NOT_INFORMED'
-            when latest_informed_at <= window_cutoff_at then 'AUTHORIZATION_EXPIRED'
+            when not ({{ soft_spam_chain_applies() }}) then null
+            {%- for rule in compliance_rules() if rule.get('passes') %}
+                when not ({{ rule.passes }}) then '{{ rule.code }}'
+            {%- endfor %}
         end as chain_failure
     from judged
 ),
@@ -555,42 +550,20 @@ final as (
         verdicts.source_file,
         verdicts.source_line,
         verdicts.person_key,
-        verdicts.is_no_legal_basis,
-        verdicts.is_non_email_channel,
-        verdicts.is_no_opt_out_link,
-        verdicts.is_sent_after_opposition,
-        verdicts.is_consent_missing,
+        {%- for rule in compliance_rules() if not rule.get('passes') %}
+            verdicts.is_{{ rule.code | lower }},
+        {%- endfor %}
         verdicts.chain_failure,
-        -- SENT_AFTER_OPPOSITION: the opposition that covers the send
-        case when verdicts.is_sent_after_opposition then verdicts.covering_opposed_at end as covering_opposed_at,
-        case when verdicts.is_sent_after_opposition then verdicts.covering_opposition_id end
-            as covering_opposition_id,
-        case when verdicts.is_sent_after_opposition then verdicts.covering_scope end as covering_scope,
-        case when verdicts.is_sent_after_opposition then verdicts.covering_source_system end
-            as covering_source_system,
-        -- CONSENT_MISSING: the latest consent event before the send, if any
-        case when verdicts.is_consent_missing then verdicts.consent_event_at end as consent_event_at,
-        case when verdicts.is_consent_missing then verdicts.consent_id end as consent_id,
-        -- NOT_ANALOGOUS: the qualifying sale; NOT_INFORMED: the analogous sale and its notice;
-        -- AUTHORIZATION_EXPIRED: the latest informed analogous sale and the window's cut-off
-        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_at end
-            as first_qualifying_at,
-        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_ref end
-            as first_qualifying_ref,
-        case when verdicts.chain_failure = 'NOT_ANALOGOUS' then verdicts.first_qualifying_category end
-            as first_qualifying_category,
-        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_at end
-            as first_analogous_at,
-        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_ref end
-            as first_analogous_ref,
-        case when verdicts.chain_failure = 'NOT_INFORMED' then verdicts.first_analogous_notice end
-            as first_analogous_notice,
-        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.latest_informed_at end
-            as latest_informed_at,
-        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.latest_informed_ref end
-            as latest_informed_ref,
-        case when verdicts.chain_failure = 'AUTHORIZATION_EXPIRED' then verdicts.window_cutoff_at end
-            as window_cutoff_at,
+        -- the facts each violation quotes as its evidence, kept where that rule is broken
+        {%- set quoting = {} %}
+        {%- for rule in compliance_rules() %}
+            {%- for column in rule.quotes %}
+                {%- do quoting.update({column: quoting.get(column, []) + [rule_verdict_column(rule)]}) %}
+            {%- endfor %}
+        {%- endfor %}
+        {%- for column, broken_by in quoting.items() %}
+            case when {{ broken_by | join(' or ') }} then verdicts.{{ column }} end as {{ column }},
+        {%- endfor %}
         current_build.evaluated_through_load_id,
         current_build.rules_fingerprint,
         current_timestamp as judged_at

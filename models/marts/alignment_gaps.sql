@@ -67,7 +67,7 @@ owed as (
         on applications.application = latest_snapshots.application
     inner join oppositions
         on
-            (applications.channel = 'email' or oppositions.scope = 'all_marketing')
+            {{ scope_covers_channel('oppositions.scope', 'applications.channel') }}
             and {{ add_hours('oppositions.opposed_at', 'applications.sla_hours') }}
             <= latest_snapshots.snapshot_taken_at
     where not exists (

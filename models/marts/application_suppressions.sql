@@ -40,7 +40,7 @@ owed as (
         ) as opposition_rank
     from applications
     inner join oppositions
-        on applications.channel = 'email' or oppositions.scope = 'all_marketing'
+        on {{ scope_covers_channel('oppositions.scope', 'applications.channel') }}
     left join last_grant
         on
             oppositions.person_key = last_grant.person_key

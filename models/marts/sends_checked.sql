@@ -29,12 +29,9 @@ final as (
     from (
         select
             *,
-            cast(is_no_legal_basis as integer)
-            + cast(is_non_email_channel as integer)
-            + cast(is_no_opt_out_link as integer)
-            + cast(is_sent_after_opposition as integer)
-            + cast(is_consent_missing as integer)
-            + case when chain_failure is not null then 1 else 0 end as violation_count
+            {%- for rule in compliance_rules() %}
+                {{ '+ ' if not loop.first }}cast({{ rule_verdict_column(rule) }} as integer)
+            {%- endfor %} as violation_count
         from evaluated
     ) as counted
 )

@@ -1,8 +1,10 @@
 -- A table rebuilt each run from the incrementally judged sends (int_sends_evaluated): it is
 -- small (one row per broken rule), read by every check, test, export and the report.
--- One row per (send, broken rule), naming the rule, its severity and the evidence behind it.
+-- One row per (send, broken rule), naming the rule, its severity and the evidence behind it,
+-- generated from the rules' registry (macros/compliance_rules.sql, docs/rules.md section 3).
 -- Each rule reads the send's columns itself from the table (no join of the broken rules back to
--- ten million sends; no import CTE either: a CTE read six times is materialized, every wide row).
+-- ten million sends; no import CTE either: a CTE read once per rule is materialized, every
+-- wide row).
 {%- set send_columns -%}
     send_id,
         source_system,
@@ -15,140 +17,31 @@
         sent_at,
         controller
 {%- endset %}
+{%- set rules = compliance_rules() %}
 
 with
 
 rules as (
     select * from {{ ref('stg_reference__compliance_rules') }}
 ),
-
-no_legal_basis as (
-    select
-        {{ send_columns }},
-        'NO_LEGAL_BASIS' as rule_code,
-        case
-            when legal_basis is null then 'no legal basis claimed'
-            else concat('legal basis ''', legal_basis, ''' is neither soft_spam nor consent')
-        end as evidence,
-        cast(null as string) as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where is_no_legal_basis
-),
-
-non_email_channel as (
-    select
-        {{ send_columns }},
-        'NON_EMAIL_CHANNEL' as rule_code,
-        concat(
-            'soft spam claimed on channel ''', coalesce(channel, 'none'),
-            '''; soft spam covers e-mail only'
-        ) as evidence,
-        cast(null as string) as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where is_non_email_channel
-),
-
-no_opt_out_link as (
-    select
-        {{ send_columns }},
-        'NO_OPT_OUT_LINK' as rule_code,
-        concat(
-            'has_opt_out_link was ''', coalesce(has_opt_out_link_text, ''),
-            '''; the message carried no opt-out'
-        ) as evidence,
-        cast(null as string) as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where is_no_opt_out_link
-),
-
-sent_after_opposition as (
-    select
-        {{ send_columns }},
-        'SENT_AFTER_OPPOSITION' as rule_code,
-        concat(
-            'sent ', {{ format_utc('sent_at') }}, ', ',
-            {{ format_hours(hours_between('covering_opposed_at', 'sent_at')) }},
-            ' h after opposition ', covering_opposition_id,
-            ' (', covering_source_system, ', scope ', covering_scope, ', ',
-            {{ format_utc('covering_opposed_at') }}, ')'
-        ) as evidence,
-        covering_opposition_id as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where is_sent_after_opposition
-),
-
-consent_missing as (
-    select
-        {{ send_columns }},
-        'CONSENT_MISSING' as rule_code,
-        case
-            when consent_id is null
-                then concat(
-                        'no consent event for channel ''', coalesce(channel, 'none'),
-                        ''' at or before ', {{ format_utc('sent_at') }}
-                    )
-            else concat(
-                    'latest consent event for channel ''', channel, ''' before the send is not a grant: ',
-                    consent_id, ' at ', {{ format_utc('consent_event_at') }}
-                )
-        end as evidence,
-        consent_id as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where is_consent_missing
-),
-
-soft_spam_chain as (
-    select
-        {{ send_columns }},
-        chain_failure as rule_code,
-        case chain_failure
-            when 'NO_SALE_RELATIONSHIP'
-                then concat(
-                        'no paid, non-cancelled sale to this person by controller ''', controller,
-                        ''' at or before ', {{ format_utc('sent_at') }}
-                    )
-            when 'NOT_ANALOGOUS'
-                then concat(
-                        'qualifying sale ', first_qualifying_ref, ' (category ''',
-                        coalesce(first_qualifying_category, 'unknown'), ''', ',
-                        {{ format_utc('first_qualifying_at') }}, ') but none in a category analogous to ''',
-                        coalesce(promoted_category, 'none'), ''''
-                    )
-            when 'NOT_INFORMED'
-                then concat(
-                        'analogous sale ', first_analogous_ref, ' (', {{ format_utc('first_analogous_at') }},
-                        ') under notice ''', coalesce(first_analogous_notice, 'none in force'),
-                        ''' without the soft-spam clause; no informed analogous sale'
-                    )
-            when 'AUTHORIZATION_EXPIRED'
-                then concat(
-                        'latest informed analogous sale ', latest_informed_ref, ' (',
-                        {{ format_utc('latest_informed_at') }}, ') is not newer than the ',
-                        '{{ var("authorization_window_months") }}-month window (cut-off ',
-                        {{ format_utc('window_cutoff_at') }}, ')'
-                    )
-        end as evidence,
-        case chain_failure
-            when 'NOT_ANALOGOUS' then first_qualifying_ref
-            when 'NOT_INFORMED' then first_analogous_ref
-            when 'AUTHORIZATION_EXPIRED' then latest_informed_ref
-        end as evidence_ref
-    from {{ ref('int_sends_evaluated') }}
-    where chain_failure is not null
-),
-
+{% for rule in rules %}
+    {{ rule.code | lower }} as (
+        select
+            {{ send_columns }},
+            '{{ rule.code }}' as rule_code,
+            {{ rule.evidence }} as evidence,
+            {{ rule.evidence_ref or 'cast(null as ' ~ dbt.type_string() ~ ')' }} as evidence_ref
+        from {{ ref('int_sends_evaluated') }}
+        where {{ rule_verdict_column(rule) }}
+    ),
+{% endfor %}
 broken_rules as (
-    select * from no_legal_basis
-    union all
-    select * from non_email_channel
-    union all
-    select * from no_opt_out_link
-    union all
-    select * from sent_after_opposition
-    union all
-    select * from consent_missing
-    union all
-    select * from soft_spam_chain
+    {%- for rule in rules %}
+        select * from {{ rule.code | lower }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 final as (
