@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.config import ConfigError, Settings
-from orchestration.run_lock import WarehouseLockedError, ensure_not_open_elsewhere, warehouse_lock
+from orchestration.errors import SoftspamError, user_error_types
+from orchestration.run_lock import ensure_not_open_elsewhere, warehouse_lock
 
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
@@ -28,7 +29,7 @@ EXIT_CANNOT_RUN = 2
 RUN_LOG = Path("logs") / "run.log"  # inside the output folder: dbt's and Dagster's chatter
 
 
-class CannotRun(Exception):
+class CannotRun(SoftspamError):
     """The pipeline could not run; the message is the one line the user sees."""
 
 
@@ -108,26 +109,21 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 
 
-# Errors whose message already says everything: shown without their class name.
-_SELF_EXPLAINING_ERRORS = {
-    "WarehouseLockedError",
-    "WarehouseUnavailableError",
-    "IngestionError",
-    "ConfigError",
-    "ReportError",
-    "DbtBuildError",
-    "Failure",
-}
-
-
 def _without_class_path(line: str) -> str:
     """``orchestration.run_lock.WarehouseLockedError: msg`` -> ``msg``; ``builtins.KeyError: 'x'`` ->
-    ``KeyError: 'x'``."""
+    ``KeyError: 'x'``.
+
+    Dagster hands back a step's error as text, the exception's ``module.Class: message``: a user
+    error or a Dagster Failure says everything in its message, any other error keeps its name.
+    """
+    import dagster as dg
+
+    for error_type in (*user_error_types(), dg.Failure):
+        prefix = f"{error_type.__module__}.{error_type.__qualname__}: "
+        if line.startswith(prefix):
+            return line[len(prefix) :]
     match = re.match(r"^(?:\w+\.)*(\w+): (.*)$", line)
-    if match is None:
-        return line
-    name, message = match.groups()
-    return message if name in _SELF_EXPLAINING_ERRORS else f"{name}: {message}"
+    return line if match is None else f"{match.group(1)}: {match.group(2)}"
 
 
 def _failure_reason(result: Any) -> str:
@@ -231,26 +227,23 @@ def execute_pipeline(
 
 def run_command(args: argparse.Namespace) -> int:
     progress = _progress_printer()
-    try:
-        _validate_as_of(args.as_of)
-        settings = Settings.resolve(
-            landing=args.landing,
-            warehouse=args.warehouse,
-            output=args.output,
-            policy_file=args.policy,
-            as_of=args.as_of,
-            engine=args.engine,
-        )
-        if args.policy:
-            os.environ["SOFTSPAM_POLICY"] = str(Path(args.policy).resolve())
-        if not settings.landing.is_dir():
-            raise ConfigError(f"landing folder {settings.landing} does not exist")
-        progress(f"landing {settings.landing} -> warehouse {settings.warehouse}")
-        with warehouse_lock(settings.warehouse):
-            ensure_not_open_elsewhere(settings.warehouse)
-            _, summary = execute_pipeline(settings, progress)
-    except (ConfigError, WarehouseLockedError, CannotRun) as exc:
-        return _cannot_run("run", str(exc))
+    _validate_as_of(args.as_of)
+    settings = Settings.resolve(
+        landing=args.landing,
+        warehouse=args.warehouse,
+        output=args.output,
+        policy_file=args.policy,
+        as_of=args.as_of,
+        engine=args.engine,
+    )
+    if args.policy:
+        os.environ["SOFTSPAM_POLICY"] = str(Path(args.policy).resolve())
+    if not settings.landing.is_dir():
+        raise ConfigError(f"landing folder {settings.landing} does not exist")
+    progress(f"landing {settings.landing} -> warehouse {settings.warehouse}")
+    with warehouse_lock(settings.warehouse):
+        ensure_not_open_elsewhere(settings.warehouse)
+        _, summary = execute_pipeline(settings, progress)
     print("softspam run: done")
     for line in summary.lines():
         print(f"  {line}")
@@ -260,11 +253,6 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cannot_run(command: str, reason: str) -> int:
-    print(f"softspam {command}: could not run: {_first_line(reason)}", file=sys.stderr)
-    return EXIT_CANNOT_RUN
-
-
 # --------------------------------------------------------------------------------------- demo
 
 
@@ -272,12 +260,12 @@ def demo_command(args: argparse.Namespace) -> int:
     try:
         from orchestration.demo import generate_demo
     except ImportError as exc:
-        return _cannot_run("demo", f"the demo generator is not available ({exc})")
+        raise SoftspamError(f"the demo generator is not available ({exc})") from exc
     out = Path(args.out or os.environ.get("SOFTSPAM_LANDING") or "landing")
     try:
         summary = generate_demo(out, scale=args.scale, seed=args.seed, progress=_progress_printer())
     except (OSError, ValueError) as exc:
-        return _cannot_run("demo", str(exc))
+        raise SoftspamError(str(exc)) from exc
     lines = summary.lines() if hasattr(summary, "lines") else [f"demo landing folder written to {out}"]
     print("\n".join(lines))
     return EXIT_OK
@@ -286,14 +274,14 @@ def demo_command(args: argparse.Namespace) -> int:
 # ----------------------------------------------------------------------- report delegations
 
 
-def _delegate(command: str, handler_name: str) -> Callable[[argparse.Namespace], int]:
+def _delegate(handler_name: str) -> Callable[[argparse.Namespace], int]:
     """Handlers live in orchestration.reports; a missing module only breaks its own command."""
 
     def handle(args: argparse.Namespace) -> int:
         try:
             from orchestration.reports import cli_handlers
         except ImportError as exc:
-            return _cannot_run(command, f"the reports module is not available ({exc})")
+            raise SoftspamError(f"the reports module is not available ({exc})") from exc
         return int(getattr(cli_handlers, handler_name)(args))
 
     return handle
@@ -346,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when violations were found (for CI)",
     )
-    run.set_defaults(handler=run_command)
+    run.set_defaults(handler=run_command, error_prefix="softspam run: could not run: ")
 
     demo = commands.add_parser(
         "demo",
@@ -362,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--seed", type=int, default=20260301, metavar="N", help="random seed (default: 20260301)"
     )
-    demo.set_defaults(handler=demo_command)
+    demo.set_defaults(handler=demo_command, error_prefix="softspam demo: could not run: ")
 
     audience = commands.add_parser(
         "check-audience",
@@ -378,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     audience.add_argument("--as-of", metavar="TS", help="evaluation time, ISO 8601 (default: now)")
     audience.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: $SOFTSPAM_WAREHOUSE)")
     audience.add_argument("--output", metavar="FILE", help="verdicts CSV to write")
-    audience.set_defaults(handler=_delegate("check-audience", "check_audience_command"))
+    audience.set_defaults(handler=_delegate("check_audience_command"), error_prefix="error: ")
 
     trail = commands.add_parser(
         "trail",
@@ -391,13 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     trail.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: $SOFTSPAM_WAREHOUSE)")
-    trail.set_defaults(handler=_delegate("trail", "trail_command"))
+    trail.set_defaults(handler=_delegate("trail_command"), error_prefix="error: ")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except SoftspamError as exc:
+        print(f"{args.error_prefix}{_first_line(str(exc))}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from orchestration.errors import SoftspamError
+
 PROJECT_DIR = Path(os.environ.get("SOFTSPAM_PROJECT_DIR", Path(__file__).resolve().parents[1]))
 POLICY_KEYS = (
     "timezone",
@@ -24,7 +26,7 @@ POLICY_KEYS = (
 )
 
 
-class ConfigError(ValueError):
+class ConfigError(SoftspamError, ValueError):
     """A setting that cannot be used; the message says which and why."""
 
 

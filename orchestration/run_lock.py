@@ -27,11 +27,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import SoftspamError
+
 _POLL_SECONDS = 0.2
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
-class WarehouseLockedError(RuntimeError):
+class WarehouseLockedError(SoftspamError, RuntimeError):
     """Another process is writing the warehouse."""
 
 

@@ -24,6 +24,7 @@ from orchestration import hooks
 from orchestration.assets.ingestion import LOAD_LEDGER_KEY, REFERENCE_OVERRIDES_KEY, kind_key
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.config import PROJECT_DIR, Settings
+from orchestration.errors import SoftspamError
 from orchestration.spark.landing import publish_landing
 from orchestration.spark.serving import serve_spark_tables
 
@@ -148,7 +149,7 @@ def run_target_path(settings: Settings) -> Path:
     return dbt_target_for(settings.warehouse, purpose)
 
 
-class DbtBuildError(dg.Failure):
+class DbtBuildError(SoftspamError, dg.Failure):
     """A seed, model or snapshot failed: the marts are not trustworthy, the run did not run."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from orchestration.errors import SoftspamError
 
-class IngestionError(Exception):
+
+class IngestionError(SoftspamError):
     """A file or warehouse that cannot be ingested; the message names the file, line and reason."""

@@ -1,14 +1,13 @@
 """Handlers for `softspam check-audience` and `softspam trail`, wired by orchestration/cli.py.
 
-Exit codes: 0 when the command did its job (whatever it found), 2 with a one-line reason when it
-could not.
+They return 0 when the command did its job (whatever it found); a ReportError (a SoftspamError)
+is the one-line reason the command line prints when it could not.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from orchestration.config import load_policy
@@ -21,10 +20,8 @@ from orchestration.reports.audience import (
 )
 from orchestration.reports.exports import safe_file_stem
 from orchestration.reports.trail import format_trail_text, load_trail, trail_as_json
-from orchestration.reports.warehouse import ReportError
 
 EXIT_OK = 0
-EXIT_CANNOT_RUN = 2
 
 
 def _warehouse(args: argparse.Namespace) -> Path:
@@ -35,28 +32,19 @@ def _warehouse(args: argparse.Namespace) -> Path:
     )
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_CANNOT_RUN
-
-
 def check_audience_command(args: argparse.Namespace) -> int:
-    try:
-        audience = read_audience_file(Path(args.file))
-        channel = (getattr(args, "channel", None) or "email").strip().lower()
-        category = args.category.strip().lower()
-        evaluated_at = parse_as_of(
-            getattr(args, "as_of", None), load_policy(os.environ.get("SOFTSPAM_POLICY"))["timezone"]
-        )
-        verdicts = judge_audience(_warehouse(args), audience, category, channel, evaluated_at)
-        target = Path(
-            getattr(args, "output", None)
-            or Path(os.environ.get("SOFTSPAM_OUTPUT") or "output")
-            / f"audience_{safe_file_stem(category)}.csv"
-        )
-        write_verdicts(verdicts, target)
-    except ReportError as exc:
-        return _fail(str(exc))
+    audience = read_audience_file(Path(args.file))
+    channel = (getattr(args, "channel", None) or "email").strip().lower()
+    category = args.category.strip().lower()
+    evaluated_at = parse_as_of(
+        getattr(args, "as_of", None), load_policy(os.environ.get("SOFTSPAM_POLICY"))["timezone"]
+    )
+    verdicts = judge_audience(_warehouse(args), audience, category, channel, evaluated_at)
+    target = Path(
+        getattr(args, "output", None)
+        or Path(os.environ.get("SOFTSPAM_OUTPUT") or "output") / f"audience_{safe_file_stem(category)}.csv"
+    )
+    write_verdicts(verdicts, target)
     print(summarise(verdicts, audience, channel))
     print(
         f"Verdicts ({category}, {channel}, as of {evaluated_at.strftime('%Y-%m-%d %H:%M:%S')} UTC): {target}"
@@ -65,10 +53,7 @@ def check_audience_command(args: argparse.Namespace) -> int:
 
 
 def trail_command(args: argparse.Namespace) -> int:
-    try:
-        trail = load_trail(_warehouse(args), args.email)
-    except ReportError as exc:
-        return _fail(str(exc))
+    trail = load_trail(_warehouse(args), args.email)
     output_format = getattr(args, "format", None) or "text"
     print(trail_as_json(trail) if output_format == "json" else format_trail_text(trail))
     return EXIT_OK

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.errors import SoftspamError
 
-class ReportError(RuntimeError):
+
+class ReportError(SoftspamError, RuntimeError):
     """A deliverable cannot be produced; the message says why in one line."""
 
 

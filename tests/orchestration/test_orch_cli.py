@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import build_parser, main
+from orchestration.assets.dbt import DbtBuildError
+from orchestration.cli import CannotRun, _without_class_path, build_parser, main
+from orchestration.config import ConfigError
+from orchestration.errors import SoftspamError
+from orchestration.ingestion import IngestionError
+from orchestration.reports.warehouse import ReportError
+from orchestration.run_lock import WarehouseLockedError
 
 COMMANDS = ("run", "demo", "check-audience", "trail")
 
@@ -92,3 +98,18 @@ def test_demo_writes_a_landing_folder(tmp_path, capsys):
     assert main(["demo", "--scale", "3", "--out", str(tmp_path / "landing"), "--seed", "7"]) == 0
     assert f"demo landing folder written to {tmp_path / 'landing'}" in capsys.readouterr().out
     assert any((tmp_path / "landing" / "sends").iterdir())
+
+
+class _PlannedError(SoftspamError):
+    """A user error this test defines: recognised without being listed anywhere."""
+
+
+def test_every_user_error_is_a_softspam_error():
+    for error in (ConfigError, IngestionError, ReportError, WarehouseLockedError, CannotRun, DbtBuildError):
+        assert issubclass(error, SoftspamError)
+
+
+def test_step_errors_show_a_user_errors_message_alone():
+    assert _without_class_path(f"{__name__}._PlannedError: fix this") == "fix this"
+    assert _without_class_path("dagster._core.definitions.events.Failure: said") == "said"
+    assert _without_class_path("builtins.KeyError: 'x'") == "KeyError: 'x'"

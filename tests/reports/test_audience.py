@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.cli import main
 from orchestration.reports import audience
 from orchestration.reports.audience import (
     AudienceFile,
@@ -157,9 +158,7 @@ def test_check_audience_command(
 def test_check_audience_command_reports_a_missing_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = argparse.Namespace(
-        file=str(tmp_path / "absent.txt"), category="audio", channel="email", as_of=None,
-        warehouse=str(tmp_path / "w.duckdb"), output=None,
-    )  # fmt: skip
-    assert check_audience_command(args) == 2
-    assert "cannot be read" in capsys.readouterr().err
+    arguments = ["check-audience", str(tmp_path / "absent.txt"), "--category", "audio"]
+    assert main([*arguments, "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "cannot be read" in err and err.count("\n") == 1

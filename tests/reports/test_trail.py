@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.cli import main
 from orchestration.reports.cli_handlers import trail_command
 from orchestration.reports.trail import format_trail_text, load_trail, person_key_of
 
@@ -72,6 +73,6 @@ def test_unknown_address_is_said_and_exits_zero(warehouse: Path, capsys: pytest.
 
 
 def test_missing_warehouse_exits_with_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = argparse.Namespace(email=ANNA, format="text", warehouse=str(tmp_path / "none.duckdb"))
-    assert trail_command(args) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert main(["trail", ANNA, "--warehouse", str(tmp_path / "none.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "does not exist" in err and err.count("\n") == 1
