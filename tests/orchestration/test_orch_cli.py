@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.assets.dbt import DbtBuildError
-from orchestration.cli import CannotRun, _without_class_path, build_parser, main
+from orchestration.cli import build_parser, main
+from orchestration.cli.run import CannotRun, _without_class_path
 from orchestration.config import ConfigError
 from orchestration.errors import SoftspamError
 from orchestration.ingestion import IngestionError

@@ -14,9 +14,10 @@ import duckdb
 import pytest
 from orch_landing_files import EXPECTED_VIOLATIONS, write_landing
 
-from orchestration import cli
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.checks import RULE_CODES, reconciliation_check, rule_check_name
+from orchestration.cli import main
+from orchestration.cli import run as cli_run
 from orchestration.config import PROJECT_DIR
 from orchestration.ingestion import KINDS
 
@@ -30,7 +31,7 @@ def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     landing = write_landing(root / "landing")
     ran: dict = {}
-    real_execute = cli.execute_pipeline
+    real_execute = cli_run.execute_pipeline
 
     def spy(settings, progress=None):
         ran["settings"] = settings
@@ -47,9 +48,9 @@ def pipeline(tmp_path_factory):
             "SOFTSPAM_AS_OF",
         ):
             patch.delenv(name, raising=False)
-        patch.setattr(cli, "execute_pipeline", spy)
+        patch.setattr(cli_run, "execute_pipeline", spy)
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            ran["exit_code"] = cli.main(
+            ran["exit_code"] = main(
                 [
                     "run",
                     "--landing",
@@ -257,8 +258,7 @@ def test_cli_prints_a_true_summary_and_fails_on_violations(pipeline):
 def test_trail_is_wired_to_the_reports_handler(pipeline, capsys):
     settings = pipeline["settings"]
     assert (
-        cli.main(["trail", "bruno@example.com", "--format", "json", "--warehouse", str(settings.warehouse)])
-        == 0
+        main(["trail", "bruno@example.com", "--format", "json", "--warehouse", str(settings.warehouse)]) == 0
     )
     assert "bruno@example.com" in capsys.readouterr().out
 

@@ -10,7 +10,8 @@ import pytest
 from orch_landing_files import write_landing
 
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.cli import _failure_reason, main
+from orchestration.cli import main
+from orchestration.cli.run import _failure_reason
 from orchestration.ingestion import ingest_kind
 from orchestration.run_lock import WarehouseLockedError, is_locked, warehouse_lock
 from orchestration.sensors import landing_folder_sensor, pending_run_key

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main
+from orchestration.cli.check_audience import check_audience_command
 from orchestration.reports import audience
 from orchestration.reports.audience import (
     AudienceFile,
@@ -19,7 +20,6 @@ from orchestration.reports.audience import (
     summarise,
     write_verdicts,
 )
-from orchestration.reports.cli_handlers import check_audience_command
 from orchestration.reports.warehouse import ReportError
 
 from .fixture_warehouse import ANNA, LUCA, MARIO

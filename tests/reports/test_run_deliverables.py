@@ -16,7 +16,7 @@ import re
 import duckdb
 import pytest
 
-from orchestration import cli
+from orchestration.cli import main
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ FILES = {
 def run_cli(*arguments: str) -> tuple[int, str, str]:
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = cli.main(list(arguments))
+        code = main(list(arguments))
     return code, stdout.getvalue(), stderr.getvalue()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main
-from orchestration.reports.cli_handlers import trail_command
+from orchestration.cli.trail import trail_command
 from orchestration.reports.trail import format_trail_text, load_trail, person_key_of
 
 from .fixture_warehouse import ANNA, person_key

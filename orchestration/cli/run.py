@@ -1,7 +1,7 @@
-"""`softspam`: the command line (docs/formats.md section 4).
+"""`softspam run`: ingest, build, check and report in one Dagster run, then a summary.
 
-Exit codes: 0 the command did its job (whatever it found); 1 `run --fail-on-violations` found
-violations; 2 the command could not run (one line on stderr says why).
+Exit 0 when the pipeline ran, whatever it found; 1 with `--fail-on-violations` when it found
+violations; a SoftspamError (exit 2) when it could not run.
 """
 
 from __future__ import annotations
@@ -11,41 +11,29 @@ import contextlib
 import os
 import re
 import sys
-import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.cli.common import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    first_line,
+    progress_printer,
+    shared_options,
+)
 from orchestration.config import ConfigError, Settings
 from orchestration.errors import SoftspamError, user_error_types
 from orchestration.run_lock import ensure_not_open_elsewhere, warehouse_lock
 
-EXIT_OK = 0
-EXIT_VIOLATIONS = 1
-EXIT_CANNOT_RUN = 2
 RUN_LOG = Path("logs") / "run.log"  # inside the output folder: dbt's and Dagster's chatter
 
 
 class CannotRun(SoftspamError):
     """The pipeline could not run; the message is the one line the user sees."""
-
-
-def _progress_printer() -> Callable[[str], None]:
-    """Stage lines on stderr for a person at a terminal; nothing in pipes, cron and CI."""
-    if not sys.stderr.isatty():
-        return lambda message: None
-    started = time.monotonic()
-
-    def show(message: str) -> None:
-        print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
-
-    return show
-
-
-# ---------------------------------------------------------------------------------------- run
 
 
 @dataclass
@@ -105,10 +93,6 @@ def _last_load_id(warehouse: Path) -> int:
     return int(query(warehouse, "select coalesce(max(load_id), 0) as n from raw.load_ledger")["n"].iloc[0])
 
 
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
-
-
 def _without_class_path(line: str) -> str:
     """``orchestration.run_lock.WarehouseLockedError: msg`` -> ``msg``; ``builtins.KeyError: 'x'`` ->
     ``KeyError: 'x'``.
@@ -137,7 +121,7 @@ def _failure_reason(result: Any) -> str:
         while error.cause is not None:
             error = error.cause
         where = f"step {event.step_key}: " if event.step_key else ""
-        return where + _without_class_path(_first_line(error.message))
+        return where + _without_class_path(first_line(error.message))
     return "the Dagster run failed (see the run log)"
 
 
@@ -226,7 +210,7 @@ def execute_pipeline(
 
 
 def run_command(args: argparse.Namespace) -> int:
-    progress = _progress_printer()
+    progress = progress_printer()
     _validate_as_of(args.as_of)
     settings = Settings.resolve(
         landing=args.landing,
@@ -253,75 +237,20 @@ def run_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# --------------------------------------------------------------------------------------- demo
-
-
-def demo_command(args: argparse.Namespace) -> int:
-    try:
-        from orchestration.demo import generate_demo
-    except ImportError as exc:
-        raise SoftspamError(f"the demo generator is not available ({exc})") from exc
-    out = Path(args.out or os.environ.get("SOFTSPAM_LANDING") or "landing")
-    try:
-        summary = generate_demo(out, scale=args.scale, seed=args.seed, progress=_progress_printer())
-    except (OSError, ValueError) as exc:
-        raise SoftspamError(str(exc)) from exc
-    lines = summary.lines() if hasattr(summary, "lines") else [f"demo landing folder written to {out}"]
-    print("\n".join(lines))
-    return EXIT_OK
-
-
-# ----------------------------------------------------------------------- report delegations
-
-
-def _delegate(handler_name: str) -> Callable[[argparse.Namespace], int]:
-    """Handlers live in orchestration.reports; a missing module only breaks its own command."""
-
-    def handle(args: argparse.Namespace) -> int:
-        try:
-            from orchestration.reports import cli_handlers
-        except ImportError as exc:
-            raise SoftspamError(f"the reports module is not available ({exc})") from exc
-        return int(getattr(cli_handlers, handler_name)(args))
-
-    return handle
-
-
-# ------------------------------------------------------------------------------------ parser
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="softspam",
-        description="Soft-spam compliance warehouse: is every promotional e-mail allowed "
-        "(art. 130 c.4 Codice Privacy)?",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def add_parser(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(
         "run",
+        parents=[shared_options("--landing", "--warehouse", "--output", "--policy")],
         help="ingest new landing files, build the warehouse, run every check, write the reports",
         description="Ingest what is new in the landing folder, build and test the dbt models, run "
         "every check and write the reports and exports. Exit 0 when the pipeline ran, whatever it "
         "found; 2 with a one-line reason when it could not run.",
     )
     run.add_argument(
-        "--landing", metavar="DIR", help="landing folder (default: $SOFTSPAM_LANDING or ./landing)"
-    )
-    run.add_argument(
-        "--warehouse",
-        metavar="FILE",
-        help="DuckDB file (default: $SOFTSPAM_WAREHOUSE or ./warehouse/softspam.duckdb)",
-    )
-    run.add_argument("--output", metavar="DIR", help="reports folder (default: $SOFTSPAM_OUTPUT or ./output)")
-    run.add_argument(
         "--as-of",
         metavar="TS",
         help="evaluation time of audience eligibility, ISO 8601 (default: now; sends are always "
         "judged at their own time)",
-    )
-    run.add_argument(
-        "--policy", metavar="FILE", help="YAML file of policy settings overriding dbt_project.yml"
     )
     run.add_argument(
         "--engine",
@@ -335,62 +264,3 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when violations were found (for CI)",
     )
     run.set_defaults(handler=run_command, error_prefix="softspam run: could not run: ")
-
-    demo = commands.add_parser(
-        "demo",
-        help="write a realistic, deterministic demo landing folder",
-        description="Write a realistic, deterministic demo landing folder (same scale and seed, same bytes).",
-    )
-    demo.add_argument(
-        "--scale", type=int, default=2000, metavar="N", help="background persons (default: 2000)"
-    )
-    demo.add_argument(
-        "--out", metavar="DIR", help="folder to write (default: $SOFTSPAM_LANDING or ./landing)"
-    )
-    demo.add_argument(
-        "--seed", type=int, default=20260301, metavar="N", help="random seed (default: 20260301)"
-    )
-    demo.set_defaults(handler=demo_command, error_prefix="softspam demo: could not run: ")
-
-    audience = commands.add_parser(
-        "check-audience",
-        help="judge a planned audience with the eligibility rules",
-        description="Judge a planned audience (one address a line, or a CSV with an `email` column) "
-        "for a product category; write the verdict per address and print a summary.",
-    )
-    audience.add_argument("file", metavar="FILE", help="the audience file")
-    audience.add_argument(
-        "--category", required=True, metavar="C", help="product category the campaign promotes"
-    )
-    audience.add_argument("--channel", default="email", metavar="CHANNEL", help="channel (default: email)")
-    audience.add_argument("--as-of", metavar="TS", help="evaluation time, ISO 8601 (default: now)")
-    audience.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: $SOFTSPAM_WAREHOUSE)")
-    audience.add_argument("--output", metavar="FILE", help="verdicts CSV to write")
-    audience.set_defaults(handler=_delegate("check_audience_command"), error_prefix="error: ")
-
-    trail = commands.add_parser(
-        "trail",
-        help="a person's full timeline and current eligibility per category",
-        description="Print a person's full timeline (sales, consents, oppositions, sends, violations) "
-        "and current eligibility per category.",
-    )
-    trail.add_argument("email", metavar="EMAIL", help="the person's e-mail address")
-    trail.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
-    trail.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: $SOFTSPAM_WAREHOUSE)")
-    trail.set_defaults(handler=_delegate("trail_command"), error_prefix="error: ")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except SoftspamError as exc:
-        print(f"{args.error_prefix}{_first_line(str(exc))}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
-
-
-if __name__ == "__main__":
-    sys.exit(main())
