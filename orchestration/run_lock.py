@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -28,9 +27,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.errors import SoftspamError
+from orchestration.warehouse import lock_holder
 
 _POLL_SECONDS = 0.2
-_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
 class WarehouseLockedError(SoftspamError, RuntimeError):
@@ -134,14 +133,14 @@ def ensure_not_open_elsewhere(warehouse: Path, wait_seconds: float = 0.0) -> Non
             duckdb.connect(str(path)).close()
             return
         except duckdb.Error as exc:
-            holder = _HOLDER.search(str(exc))
+            holder = lock_holder(exc)
             if holder is None:
                 first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
                 raise WarehouseUnavailableError(f"the warehouse {path} cannot be opened: {first}") from None
             if time.monotonic() >= deadline:
                 raise WarehouseUnavailableError(
-                    f"the warehouse {path} is open in another process (PID {holder['pid']}, "
-                    f"{Path(holder['program']).name}): close that session (even a read-only one) "
+                    f"the warehouse {path} is open in another process (PID {holder[1]}, "
+                    f"{Path(holder[0]).name}): close that session (even a read-only one) "
                     "and run again"
                 ) from None
         time.sleep(_POLL_SECONDS)

@@ -10,9 +10,10 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from orchestration.assets.metadata import markdown_table, masked
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.assets.warehouse_io import markdown_table, masked, query, table_exists
 from orchestration.ingestion.raw_schema import LANDED_TABLES
+from orchestration.warehouse import query, table_exists
 
 LANDING_GROUP = "landing"
 LANDING_KINDS = ("sales", "sends", "oppositions", "consents", "suppressions")

@@ -7,8 +7,9 @@ docs/rules.md section 4 says a send is never dropped, so a missing one is a pipe
 
 import dagster as dg
 
+from orchestration.assets.metadata import markdown_table
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.assets.warehouse_io import markdown_table, query
+from orchestration.warehouse import query
 
 SENDS_CHECKED_KEY = dg.AssetKey(["marts", "sends_checked"])
 RECONCILIATION_CHECK = "reconciliation"

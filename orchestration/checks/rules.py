@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import dagster as dg
 
+from orchestration.assets.metadata import markdown_table
 from orchestration.assets.resources import SoftspamSettings
-from orchestration.assets.warehouse_io import markdown_table, query
 from orchestration.config import PROJECT_DIR
+from orchestration.warehouse import query
 
 VIOLATIONS_KEY = dg.AssetKey(["marts", "violations"])
 WORST_EXAMPLES = 5

@@ -86,7 +86,7 @@ def _validate_as_of(as_of: str | None) -> None:
 
 
 def _last_load_id(warehouse: Path) -> int:
-    from orchestration.assets.warehouse_io import query, table_exists
+    from orchestration.warehouse import query, table_exists
 
     if not table_exists(warehouse, "raw", "load_ledger"):
         return 0
@@ -126,7 +126,7 @@ def _failure_reason(result: Any) -> str:
 
 
 def _summarise(settings: Settings, result: Any, loads_before: int) -> RunSummary:
-    from orchestration.assets.warehouse_io import query, table_exists
+    from orchestration.warehouse import query, table_exists
 
     warehouse = settings.warehouse
     summary = RunSummary(settings=settings)

@@ -9,9 +9,9 @@ from .discovery import KINDS
 from .errors import IngestionError
 from .ledger import pending_files
 from .loader import ingest_kind
+from .raw_schema import ensure_raw_schema
 from .reference import load_reference_overrides
 from .results import FileLoad, PendingFile
-from .warehouse import ensure_raw_schema
 
 __all__ = [
     "KINDS",

@@ -1,4 +1,7 @@
-"""The one exception ingestion raises for things a user must fix (or wait for)."""
+"""The exception ingestion raises for files a user must fix.
+
+A warehouse that cannot be opened is orchestration.warehouse's WarehouseOpenError.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +9,4 @@ from orchestration.errors import SoftspamError
 
 
 class IngestionError(SoftspamError):
-    """A file or warehouse that cannot be ingested; the message names the file, line and reason."""
+    """A file that cannot be ingested; the message names the file, line and reason."""

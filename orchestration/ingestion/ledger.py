@@ -7,10 +7,11 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import connect
+
 from .content import sha256_of
 from .discovery import KINDS, REFERENCE, LandingFile, kind_files, landing_place, reference_files
 from .results import FileLoad, PendingFile
-from .warehouse import connect
 
 
 def loaded_content(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import connect
+
 from . import hooks
 from .content import inspect, transcode_to_utf8
 from .discovery import KINDS, LandingFile, kind_files
@@ -21,12 +23,11 @@ from .errors import IngestionError
 from .formats import ambiguous_columns, recognise, repeated_columns, unrecognised_message
 from .ledger import content_id, loaded_content, next_load_id, quarantine_whole_file, record_load
 from .mapping import FormatMapping
-from .raw_schema import LANDED_TABLES, LINEAGE_COLUMNS
+from .raw_schema import LANDED_TABLES, LINEAGE_COLUMNS, create_schema
 from .reader import StagedFile, drop, read_header, record_counts, stage
 from .readings import record_clock_changes, reread_if_zone_changed
 from .results import FileLoad
 from .timestamps import check_timezone, install_timestamp_macros
-from .warehouse import connect, create_schema
 
 _FILE_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 

@@ -9,6 +9,12 @@ Every landed table also has the lineage columns of ``LINEAGE_COLUMNS``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import duckdb
+
+from orchestration.warehouse import connect
+
 TIME_TEXT_SUFFIX = "_text"  # <time column>_text: the landed text the instant was read from
 
 LINEAGE_COLUMNS: list[tuple[str, str]] = [
@@ -217,3 +223,17 @@ def create_raw_schema_sql() -> list[str]:
         spec = [(c, "VARCHAR") for c in columns]
         statements.append(f"create table if not exists raw.reference_{seed} ({cols(spec)})")
     return statements
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in create_raw_schema_sql():
+        con.execute(statement)
+
+
+def ensure_raw_schema(warehouse: Path) -> None:
+    """Create every raw table (idempotent) so that dbt sources resolve even before any load."""
+    con = connect(warehouse)
+    try:
+        create_schema(con)
+    finally:
+        con.close()

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import duckdb
 
-from .raw_schema import LANDED_TABLES, SUPPRESSION_SNAPSHOTS, TIME_TEXT_SUFFIX
+from orchestration.warehouse import connect
+
+from .raw_schema import LANDED_TABLES, SUPPRESSION_SNAPSHOTS, TIME_TEXT_SUFFIX, create_schema
 from .sql import sql_literal
 from .timestamps import check_timezone, install_timestamp_macros
-from .warehouse import connect, create_schema
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse import connect
+
 from .content import inspect, transcode_to_utf8
 from .discovery import REFERENCE, landing_place, reference_files
 from .errors import IngestionError
 from .formats import header_positions, normalise_header
 from .ledger import loaded_content, next_load_id, record_load
-from .raw_schema import REFERENCE_OVERRIDES
+from .raw_schema import REFERENCE_OVERRIDES, create_schema
 from .reader import drop, read_header, record_counts, stage
 from .results import FileLoad
 from .sql import sql_identifier
-from .warehouse import connect, create_schema
 
 
 def load_reference_overrides(landing: Path, warehouse: Path) -> list[str]:

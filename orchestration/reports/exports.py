@@ -13,13 +13,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.reports.atomic import atomic_path
-from orchestration.reports.warehouse import (
-    ReportError,
-    column_types,
-    quote_identifier,
-    require_tables,
-    table_exists,
-)
+from orchestration.reports.warehouse import ReportError, require_tables
+from orchestration.warehouse import column_types, quote_identifier, table_exists
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # DuckDB string literals keep backslashes as typed, so RE2 reads \t and \r as tab and CR.

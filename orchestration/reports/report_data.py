@@ -15,7 +15,8 @@ from typing import Any
 import duckdb
 
 from orchestration.reports.run_checks import RunChecks
-from orchestration.reports.warehouse import require_tables, table_exists
+from orchestration.reports.warehouse import require_tables
+from orchestration.warehouse import table_exists
 
 RULES_MODEL = ("staging", "stg_reference__compliance_rules")
 APPLICATIONS_MODEL = ("staging", "stg_reference__applications")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from ingestion_helpers import SENDS_HEADER, TZ, query, send_line, write
 
-from orchestration.ingestion import IngestionError, ensure_raw_schema, ingest_kind, pending_files
+from orchestration.ingestion import ensure_raw_schema, ingest_kind, pending_files
+from orchestration.warehouse import WarehouseOpenError
 
 
 def _sends(*ids: str) -> str:
@@ -120,7 +121,7 @@ def test_locked_warehouse_is_a_clear_error(landing: Path, warehouse: Path) -> No
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         write(landing, "sends/a.csv", _sends("s1"))
-        with pytest.raises(IngestionError) as raised:
+        with pytest.raises(WarehouseOpenError) as raised:
             ingest_kind(landing, warehouse, "sends", TZ)
         assert str(raised.value) == f"warehouse {warehouse} is in use by another process (pid {holder.pid})"
     finally:

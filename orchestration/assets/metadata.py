@@ -1,37 +1,14 @@
-"""Short read-only looks into the warehouse for metadata and checks.
-
-Connections are opened and closed per query: dbt runs in a subprocess and DuckDB lets only one
-process hold the file open for writing, so this process must never keep it open.
-"""
+"""Query results as Dagster metadata: addresses masked, small markdown tables."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from orchestration.quality.masking import mask_email
 
 EMAIL_COLUMNS = ("email", "email_address")
-
-
-def query(warehouse: Path, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(sql, list(params or [])).df()
-
-
-def table_exists(warehouse: Path, schema: str, table: str) -> bool:
-    if not Path(warehouse).exists():
-        return False
-    found = query(
-        warehouse,
-        "select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    )
-    return int(found["n"].iloc[0]) > 0
 
 
 def masked(frame: pd.DataFrame) -> pd.DataFrame:
