@@ -224,6 +224,10 @@ def run_command(args: argparse.Namespace) -> int:
         os.environ["SOFTSPAM_POLICY"] = str(Path(args.policy).resolve())
     if not settings.landing.is_dir():
         raise ConfigError(f"landing folder {settings.landing} does not exist")
+    if settings.engine == "spark":
+        from orchestration.spark import ensure_spark_runnable
+
+        ensure_spark_runnable()
     progress(f"landing {settings.landing} -> warehouse {settings.warehouse}")
     with warehouse_lock(settings.warehouse):
         ensure_not_open_elsewhere(settings.warehouse)

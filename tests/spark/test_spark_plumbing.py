@@ -104,3 +104,46 @@ def test_serving_replaces_duckdb_tables_with_views_over_spark_files(tmp_path: Pa
         ).fetchall()
         rows = connection.execute("select * from marts.violations").fetchall()
     assert kind == [("VIEW",)] and rows == [("S1", "NO_OPT_OUT_LINK")]
+
+
+def _run_spark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    from orchestration.cli import main
+
+    code = main(
+        ["run", "--engine", "spark", "--landing", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")]
+    )
+    return code, capsys.readouterr().err.splitlines()
+
+
+def test_spark_without_its_extra_names_the_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "pyspark" else real_find_spec(name, *args),
+    )
+    assert _run_spark(tmp_path, capsys) == (
+        2,
+        [
+            "softspam run: could not run: --engine spark needs pyspark, not installed: "
+            "pip install -e '.[spark]' (or make install)"
+        ],
+    )
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_spark_without_java_names_make_java(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+    assert _run_spark(tmp_path, capsys) == (
+        2,
+        ["softspam run: could not run: --engine spark needs a Java 17+ runtime, none on PATH: make java"],
+    )
