@@ -8,7 +8,7 @@
   Each entry:
     code          the rule code;
     verdict       SQL, true when the send breaks the rule, over the facts the send evaluation
-                  looked up for it (models/intermediate/int_sends_evaluated.sql, CTE `judged`);
+                  looked up for it (models/intermediate/judgement/int_sends_evaluated.sql, CTE `judged`);
                   a step of the soft-spam chain gives `passes` instead: the chain applies to
                   soft-spam e-mail and reports only its first failing step (chain_failure);
     quotes        the looked-up facts the evidence reads, stored where the rule is broken;
