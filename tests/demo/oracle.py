@@ -145,8 +145,10 @@ class Oracle:
         elif "UNSUB_TIME" in header:
             for _line, row in records:
                 at = parse_time(row["UNSUB_TIME"], naive_zone=UTC)
+                # an objection is the member (LEID, else EUID, else the address) at its time
+                member = row["LEID"] or row["EUID"] or f"email:{norm(row['Email Address'])}"
                 self.persons[norm(row["Email Address"])].objections.append(
-                    Objection(row["LEID"] or row["EUID"], "email_marketing", at)
+                    Objection(f"{member}@{at:%Y-%m-%d %H:%M:%S} UTC", "email_marketing", at)
                 )
         else:
             loader = getattr(self, f"_load_{kind}")
