@@ -3,7 +3,7 @@
     {{ return(adapter.dispatch('string_agg_distinct', 'softspam')(expression)) }}
 {%- endmacro %}
 
-{% macro default__string_agg_distinct(expression) -%}
+{% macro spark__string_agg_distinct(expression) -%}
     array_join(array_sort(collect_set({{ expression }})), ', ')
 {%- endmacro %}
 
@@ -74,7 +74,7 @@
     {{ return(adapter.dispatch('string_agg_sorted', 'softspam')(expression, separator)) }}
 {%- endmacro %}
 
-{% macro default__string_agg_sorted(expression, separator) -%}
+{% macro spark__string_agg_sorted(expression, separator) -%}
     array_join(array_sort(collect_list({{ expression }})), '{{ separator }}')
 {%- endmacro %}
 

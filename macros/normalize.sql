@@ -22,7 +22,7 @@
     {{ return(adapter.dispatch('person_key', 'softspam')(normalized_email)) }}
 {%- endmacro %}
 
-{% macro default__person_key(normalized_email) -%}
+{% macro spark__person_key(normalized_email) -%}
     sha2({{ normalized_email }}, 256)
 {%- endmacro %}
 

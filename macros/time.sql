@@ -8,7 +8,7 @@
     {{ return(adapter.dispatch('local_midnight', 'softspam')(date_expression, tz or var('timezone'))) }}
 {%- endmacro %}
 
-{% macro default__local_midnight(date_expression, tz) -%}
+{% macro spark__local_midnight(date_expression, tz) -%}
     to_utc_timestamp(cast({{ date_expression }} as timestamp), '{{ tz }}')
 {%- endmacro %}
 
@@ -43,7 +43,7 @@
     {{ return(adapter.dispatch('subtract_months', 'softspam')(ts, months)) }}
 {%- endmacro %}
 
-{% macro default__subtract_months(ts, months) -%}
+{% macro spark__subtract_months(ts, months) -%}
     {#- not add_months(), which returns a date; the session time zone is UTC (profiles.yml) -#}
     ({{ ts }} - make_ym_interval(0, {{ months }}))
 {%- endmacro %}
@@ -57,7 +57,7 @@
     {{ return(adapter.dispatch('add_hours', 'softspam')(ts, hours)) }}
 {%- endmacro %}
 
-{% macro default__add_hours(ts, hours) -%}
+{% macro spark__add_hours(ts, hours) -%}
     ({{ ts }} + make_interval(0, 0, 0, 0, {{ hours }}, 0, 0))
 {%- endmacro %}
 
@@ -70,7 +70,7 @@
     {{ return(adapter.dispatch('hours_between', 'softspam')(a, b)) }}
 {%- endmacro %}
 
-{% macro default__hours_between(a, b) -%}
+{% macro spark__hours_between(a, b) -%}
     ((unix_timestamp({{ b }}) - unix_timestamp({{ a }})) / 3600.0)
 {%- endmacro %}
 
@@ -83,7 +83,7 @@
     {{ return(adapter.dispatch('format_utc', 'softspam')(ts)) }}
 {%- endmacro %}
 
-{% macro default__format_utc(ts) -%}
+{% macro spark__format_utc(ts) -%}
     concat(date_format(from_utc_timestamp({{ ts }}, 'UTC'), 'yyyy-MM-dd HH:mm:ss'), ' UTC')
 {%- endmacro %}
 
@@ -96,7 +96,7 @@
     {{ return(adapter.dispatch('format_hours', 'softspam')(hours)) }}
 {%- endmacro %}
 
-{% macro default__format_hours(hours) -%}
+{% macro spark__format_hours(hours) -%}
     regexp_replace(format_number(round({{ hours }}, 1), '0.0'), '\\.0$', '')
 {%- endmacro %}
 
@@ -118,7 +118,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__parse_instant(text) -%}
+{% macro spark__parse_instant(text) -%}
     case
         when {{ text }} rlike '[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]+)?)? ?(Z|[+-][0-9]{2}(:?[0-9]{2})?)$'
             then cast({{ text }} as timestamp)
@@ -143,7 +143,7 @@
     {{ return(adapter.dispatch('instant_type', 'softspam')()) }}
 {%- endmacro %}
 
-{% macro default__instant_type() -%}
+{% macro spark__instant_type() -%}
     timestamp
 {%- endmacro %}
 
@@ -155,7 +155,7 @@
     {{ return(adapter.dispatch('utc_instant', 'softspam')(text)) }}
 {%- endmacro %}
 
-{% macro default__utc_instant(text) -%}
+{% macro spark__utc_instant(text) -%}
     to_utc_timestamp(cast('{{ text }}' as timestamp), 'UTC')
 {%- endmacro %}
 

@@ -55,7 +55,7 @@ where actual.data_type is distinct from expected.data_type
   Engines without DuckDB's information_schema: the relation's columns as the adapter describes
   them, and the contract's type names in the engine's words (Spark's TIMESTAMP is an instant).
 #}
-{% macro default__column_type_is_query(model, column_name, data_type) %}
+{% macro spark__column_type_is_query(model, column_name, data_type) %}
     {%- set engine_names = {'timestamp with time zone': 'timestamp', 'varchar': 'string'} -%}
     {%- set expected = engine_names.get(data_type | lower, data_type | lower) -%}
     {%- set actual = [] -%}
