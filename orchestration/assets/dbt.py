@@ -21,30 +21,15 @@ from dagster_dbt import (
 )
 
 from orchestration import hooks
-from orchestration.assets.ingestion import LOAD_LEDGER_KEY, REFERENCE_OVERRIDES_KEY, kind_key
+from orchestration.assets.ingestion import kind_key
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.config import PROJECT_DIR, Settings
 from orchestration.errors import SoftspamError
 from orchestration.spark.landing import publish_landing
 from orchestration.spark.serving import serve_spark_tables
 
-# dbt source (source name, table name) -> landing asset that writes it.
-SOURCE_TABLE_KEYS: dict[tuple[str, str], dg.AssetKey] = {
-    ("landing", "sales"): kind_key("sales"),
-    ("shopify", "shopify_order_lines"): kind_key("sales"),
-    ("landing", "sends"): kind_key("sends"),
-    ("landing", "oppositions"): kind_key("oppositions"),
-    ("landing", "consents"): kind_key("consents"),
-    ("landing", "suppressions"): kind_key("suppressions"),
-    ("landing", "suppression_snapshots"): kind_key("suppressions"),
-    # Mailchimp exports land from oppositions/ and suppressions/<app>/; a source maps to one key,
-    # so models reading it also get raw/suppressions as an extra dependency (see get_asset_spec).
-    ("mailchimp", "mailchimp_unsubscribes"): kind_key("oppositions"),
-    ("landing", "load_ledger"): LOAD_LEDGER_KEY,
-    ("landing", "quarantine"): LOAD_LEDGER_KEY,
-    # written by the ingestion of every kind (and read again on a time-zone change)
-    ("ingestion", "clock_change_readings"): LOAD_LEDGER_KEY,
-}
+# Mailchimp exports land from oppositions/ and suppressions/<app>/ but a source has one asset key
+# (its meta, raw/oppositions): models reading it also get raw/suppressions (see get_asset_spec).
 MAILCHIMP_SOURCE_SUFFIX = ".mailchimp.mailchimp_unsubscribes"
 GROUP_BY_SCHEMA = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 # One target folder per warehouse: it keeps dbt's partial parse between runs of that warehouse
@@ -102,12 +87,8 @@ class SoftspamDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
         if resource_type == "source":
-            source = (dbt_resource_props["source_name"], dbt_resource_props["name"])
-            if source in SOURCE_TABLE_KEYS:
-                return SOURCE_TABLE_KEYS[source]
-            if source[0] == "reference_overrides":
-                return REFERENCE_OVERRIDES_KEY
-            return dg.AssetKey(["raw", source[1]])
+            # the landing asset that writes it, declared in the sources YAML (meta.dagster.asset_key)
+            return super().get_asset_key(dbt_resource_props)
         if resource_type == "seed":
             return dg.AssetKey(["reference", dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
