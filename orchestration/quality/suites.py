@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from orchestration.ingestion.raw_schema import LANDED_TABLES
+from orchestration.vocabulary import terms
 
 BOOLEAN_TEXTS = ("true", "false", "yes", "no", "1", "0", "si", "sì")
 EARLIEST_PLAUSIBLE = "2000-01-01T00:00:00+00:00"
@@ -102,8 +103,8 @@ SENDS = TableSuite(
     times=("sent_at",),
     email_column="email",
     accepted_values={
-        "channel": ("email", "sms", "phone", "push", "post"),
-        "legal_basis": ("soft_spam", "consent"),
+        "channel": terms("send_channels"),
+        "legal_basis": terms("legal_bases"),
         "has_opt_out_link": BOOLEAN_TEXTS,
     },
     unique_key=("source_system", "send_id"),
@@ -114,7 +115,7 @@ OPPOSITIONS = TableSuite(
     not_null=("opposition_id", "opposed_at"),
     times=("opposed_at", "recorded_at"),
     email_column="email",
-    accepted_values={"scope": ("soft_spam", "email_marketing", "all_marketing")},
+    accepted_values={"scope": terms("scopes")},
     unique_key=("source_system", "opposition_id"),
 )
 CONSENTS = TableSuite(
@@ -124,8 +125,8 @@ CONSENTS = TableSuite(
     times=("event_at",),
     email_column="email",
     accepted_values={
-        "channel": ("email", "sms", "phone", "post", "push", "all"),
-        "status": ("granted", "withdrawn"),
+        "channel": terms("consent_channels"),
+        "status": terms("consent_statuses"),
     },
     unique_key=("source_system", "consent_id"),
 )

@@ -28,7 +28,7 @@ from_exports as (
         person_key,
         email,
         case
-            when scope_as_given in ('soft_spam', 'email_marketing', 'all_marketing') then scope_as_given
+            when scope_as_given in {{ vocabulary_list('scopes') }} then scope_as_given
             else 'all_marketing'
         end as scope,
         scope_as_given,
@@ -99,7 +99,7 @@ unioned as (
 final as (
     select
         *,
-        coalesce(scope_as_given, '') not in ('soft_spam', 'email_marketing', 'all_marketing') as is_scope_defaulted
+        coalesce(scope_as_given, '') not in {{ vocabulary_list('scopes') }} as is_scope_defaulted
     from unioned
 )
 

@@ -77,9 +77,12 @@ unknown_channels as (
         'sends' as kind,
         source_system,
         send_id as record_ref,
-        concat('channel ''', coalesce(channel, ''), ''' is not one of email, sms, phone, push, post') as detail
+        concat(
+            'channel ''', coalesce(channel, ''),
+            ''' is not one of {{ var("vocabulary")["send_channels"] | join(", ") }}'
+        ) as detail
     from sends
-    where coalesce(channel, '') not in ('email', 'sms', 'phone', 'push', 'post')
+    where coalesce(channel, '') not in {{ vocabulary_list('send_channels') }}
 ),
 
 sends_without_address as (
@@ -103,8 +106,8 @@ unknown_consent_values as (
             as detail
     from consents
     where
-        coalesce(status, '') not in ('granted', 'withdrawn')
-        or coalesce(channel, '') not in ('email', 'sms', 'phone', 'post', 'push', 'all')
+        coalesce(status, '') not in {{ vocabulary_list('consent_statuses') }}
+        or coalesce(channel, '') not in {{ vocabulary_list('consent_channels') }}
 ),
 
 repeated_columns as (
