@@ -112,7 +112,21 @@ def record_clock_changes(
     line = "null::bigint" if table == "suppression_snapshots" else "_source_line"
     for column in time_columns(table):
         text = f'"{column}{TIME_TEXT_SUFFIX}"'
-        # a cheap test first: the zone's offset differs a day before and a day after the instant
+        # Only instants on a UTC day near a clock change can have been read at one: the zone's
+        # offset is compared once per distinct day (a day before it, two days after), not per
+        # row, and only those days' rows, if any, take the exact test.
+        day = f'cast(floor(epoch("{column}") / 86400) as bigint)'
+        days = con.execute(
+            f"""select day_number from (
+                    select distinct {day} as day_number from raw.{table}
+                    where {rows} and {text} is not null and "{column}" is not null
+                ) as days
+                where softspam_utc_offset(to_timestamp(day_number * 86400) - to_hours(24), {tz})
+                    <> softspam_utc_offset(to_timestamp(day_number * 86400) + to_hours(48), {tz})"""  # noqa: S608
+        ).fetchall()
+        if not days:
+            continue
+        near_a_change = ", ".join(str(int(number)) for (number,) in days)
         con.execute(
             f"""insert into raw.clock_change_readings (table_name, column_name, landing_kind, source_system,
                     record_ref, time_text, read_as, reading, timezone, _load_id, _source_file, _source_line)
@@ -121,10 +135,11 @@ def record_clock_changes(
                         {spec.source_system}, {spec.record_ref}, {text}, "{column}",
                         softspam_ts_clock_change({text}, {tz}) as reading, {tz},
                         _load_id, _source_file, {line}
-                    from raw.{table}
-                    where {rows} and {text} is not null and "{column}" is not null
-                        and softspam_utc_offset("{column}" - to_hours(24), {tz})
-                            <> softspam_utc_offset("{column}" + to_hours(24), {tz})
+                    from (
+                        select * from raw.{table}
+                        where {rows} and {text} is not null and "{column}" is not null
+                            and {day} in ({near_a_change})
+                    ) as candidates
                 ) where reading is not null"""  # noqa: S608
         )
 
