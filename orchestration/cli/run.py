@@ -14,7 +14,6 @@ import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,17 +71,6 @@ class RunSummary:
             f"outputs: {self.settings.output}" + (f" ({', '.join(self.outputs)})" if self.outputs else "")
         )
         return lines
-
-
-def _validate_as_of(as_of: str | None) -> None:
-    if as_of is None:
-        return
-    try:
-        datetime.fromisoformat(as_of)
-    except ValueError as exc:
-        raise ConfigError(
-            f"--as-of {as_of!r} is not an ISO 8601 timestamp (e.g. 2026-03-01T10:00:00+01:00)"
-        ) from exc
 
 
 def _last_load_id(warehouse: Path) -> int:
@@ -211,7 +199,6 @@ def execute_pipeline(
 
 def run_command(args: argparse.Namespace) -> int:
     progress = progress_printer()
-    _validate_as_of(args.as_of)
     settings = Settings.resolve(
         landing=args.landing,
         warehouse=args.warehouse,
