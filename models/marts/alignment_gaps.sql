@@ -30,16 +30,7 @@ latest_snapshots as (
 ),
 
 snapshot_members as (
-    select
-        snapshot_load_id,
-        person_key
-    from {{ ref('stg_landing__suppression_entries') }}
-    union
-    select
-        load_id as snapshot_load_id,
-        person_key
-    from {{ ref('stg_mailchimp__unsubscribes') }}
-    where landing_kind = 'suppressions'
+    {{ suppression_snapshot_members() }}
 ),
 
 oppositions as (
