@@ -130,8 +130,12 @@ def test_the_summary_and_the_outputs(demo_run: dict[str, Path]) -> None:
         assert sum(1 for _ in csv.DictReader(handle)) == expected_violations
     assert sorted(path.name for path in (output / "suppression").iterdir()) == [
         "crm.csv",
+        "crm.delta.csv",
         "mailchimp.csv",
+        "mailchimp.delta.csv",
+        "mailchimp.mailchimp_unsubscribe.csv",
         "sms_gateway.csv",
+        "sms_gateway.delta.csv",
     ]
 
 

@@ -136,3 +136,56 @@ def test_outputs_do_not_change_the_warehouse(warehouse: Path, tmp_path: Path) ->
 )
 def test_application_names_never_escape_the_suppression_folder(application: str, stem: str) -> None:
     assert safe_file_stem(application) == stem
+
+
+def add_propagation(warehouse: Path) -> None:
+    """marts.propagation for the fixture's owed persons (the columns the delta reads): Anna is
+    missing from the latest snapshots of mailchimp and crm, Luca from mailchimp's; objections
+    recorded without a source system, as an export may leave it."""
+    connection = duckdb.connect(str(warehouse))
+    connection.execute(
+        "alter table marts.application_suppressions add column scope varchar default 'all_marketing'; "
+        "alter table marts.application_suppressions add column source_system varchar"
+    )
+    connection.execute(
+        """
+        create table marts.propagation as
+        select application, person_key, opposition_id, source_system,
+               first_opposed_at + interval 48 hours as due_at,
+               timestamptz '2026-02-01 00:00:00+00' as latest_snapshot_taken_at,
+               application = 'sms_gateway' as is_in_latest_snapshot
+        from marts.application_suppressions
+        """
+    )
+    connection.close()
+
+
+def test_deltas_list_what_each_latest_snapshot_lacks_with_cells_neutralised(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    add_propagation(warehouse)
+    written = write_outputs(warehouse, tmp_path)
+    assert {path.relative_to(tmp_path).as_posix() for path in written} >= {
+        "suppression/crm.delta.csv",
+        "suppression/mailchimp.delta.csv",
+        "suppression/mailchimp.mailchimp_unsubscribe.csv",
+        "suppression/sms_gateway.delta.csv",
+    }
+    assert not (tmp_path / "suppression" / "crm.mailchimp_unsubscribe.csv").exists()
+    columns = ("email", "opposition_id", "opposed_at", "due_at", "hours_overdue")
+    mailchimp = read_csv(tmp_path / "suppression" / "mailchimp.delta.csv")
+    assert [tuple(row[c] for c in columns) for row in mailchimp] == [
+        (ANNA, "OPP-7", "2026-01-20T10:00:00Z", "2026-01-22T10:00:00Z", "230.0"),
+        (LUCA, "'+OPP-9", "2026-01-25T10:00:00.250000Z", "2026-01-27T10:00:00.250000Z", ""),
+    ]
+    assert {row["snapshot_taken_at"] for row in mailchimp} == {"2026-02-01T00:00:00Z"}
+    # crm's gap in alignment_gaps is Luca's, not Anna's: Anna's row has no hours overdue
+    assert [
+        (row["email"], row["hours_overdue"]) for row in read_csv(tmp_path / "suppression" / "crm.delta.csv")
+    ] == [(ANNA, "")]
+    assert (tmp_path / "suppression" / "sms_gateway.delta.csv").read_text(encoding="utf-8") == (
+        "person_key,email,opposition_id,opposed_at,scope,source_system,due_at,snapshot_taken_at,hours_overdue\n"
+    )
+    assert (tmp_path / "suppression" / "mailchimp.mailchimp_unsubscribe.csv").read_text(encoding="utf-8") == (
+        f"Email Address\n{ANNA}\n{LUCA}\n"
+    )
