@@ -21,6 +21,8 @@ from orchestration.warehouse import table_exists
 RULES_MODEL = ("staging", "stg_reference__compliance_rules")
 APPLICATIONS_MODEL = ("staging", "stg_reference__applications")
 FINDINGS_MART = ("marts", "data_quality_findings")
+PROPAGATION_MART = ("marts", "propagation")
+SNAPSHOTS_MODEL = ("staging", "stg_landing__suppression_snapshots")
 FINDING_EXAMPLES = 3
 DETAIL_ROW_CAP = 2000
 TREND_WEEK_CAP = 156  # three years of ISO weeks; older weeks are summarised in the headline only
@@ -226,6 +228,80 @@ def _alignment(connection: duckdb.DuckDBPyConnection) -> list[Row]:
         order by gaps desc, application
         """,  # noqa: S608
     )
+
+
+def propagation_by_application(connection: duckdb.DuckDBPyConnection) -> list[Row] | None:
+    """How fast each sending application honours the objections it owes (marts.propagation).
+
+    Per application: the owed objections, the median and 95th percentile of hours_to_propagate
+    over the propagated ones, the share within the SLA of those already judged (is_within_sla not
+    NULL: an objection not yet due at the latest snapshot is not judged), the objections never
+    propagated, and under ``snapshots`` the trend: per snapshot time, the objections owed by then,
+    how many of them the application had shown by then (and their share), and how many were late
+    by then (due, not shown by their deadline). None when the warehouse has no marts.propagation.
+    """
+    if not table_exists(connection, *PROPAGATION_MART):
+        return None
+    applications = (
+        f"select application from {'.'.join(APPLICATIONS_MODEL)} where is_sending_marketing"  # noqa: S608
+        if table_exists(connection, *APPLICATIONS_MODEL)
+        else "select distinct application from marts.propagation"
+    )
+    # Without the staging model only the snapshots the mart names are known (a snapshot that
+    # showed nobody new is missed).
+    snapshot_times = (
+        f"select distinct application, snapshot_taken_at from {'.'.join(SNAPSHOTS_MODEL)}"  # noqa: S608
+        if table_exists(connection, *SNAPSHOTS_MODEL)
+        else "select application, first_seen_at as snapshot_taken_at from marts.propagation "
+        "union select application, latest_snapshot_taken_at from marts.propagation"
+    )
+    summary = _rows(
+        connection,
+        f"""
+        with stats as (
+            select application, any_value(sla_hours) as sla_hours, count(*) as owed,
+                   count(first_seen_at) as propagated,
+                   count(*) filter (where first_seen_at is null) as never_propagated,
+                   quantile_cont(hours_to_propagate, 0.5) as median_hours,
+                   quantile_cont(hours_to_propagate, 0.95) as p95_hours,
+                   count(is_within_sla) as judged,
+                   count(*) filter (where is_within_sla) as within_sla
+            from marts.propagation group by application
+        )
+        select a.application, s.sla_hours, coalesce(s.owed, 0) as owed,
+               coalesce(s.propagated, 0) as propagated,
+               coalesce(s.never_propagated, 0) as never_propagated, s.median_hours, s.p95_hours,
+               coalesce(s.judged, 0) as judged, coalesce(s.within_sla, 0) as within_sla,
+               s.within_sla::double / nullif(s.judged, 0) as share_within_sla
+        from ({applications}) a left join stats s on a.application = s.application
+        order by a.application
+        """,  # noqa: S608
+    )
+    trend = _rows(
+        connection,
+        f"""
+        select t.application, t.snapshot_taken_at, count(p.opposition_id) as owed,
+               count(*) filter (where p.first_seen_at <= t.snapshot_taken_at) as propagated,
+               (count(*) filter (where p.first_seen_at <= t.snapshot_taken_at))::double
+                   / nullif(count(p.opposition_id), 0) as share_propagated,
+               count(*) filter (
+                   where p.due_at <= t.snapshot_taken_at and not coalesce(p.first_seen_at <= p.due_at, false)
+               ) as late
+        from ({snapshot_times}) t
+        left join marts.propagation p
+            on t.application = p.application and p.opposed_at <= t.snapshot_taken_at
+        where t.snapshot_taken_at is not null
+        group by t.application, t.snapshot_taken_at
+        order by t.application, t.snapshot_taken_at
+        """,  # noqa: S608
+    )
+    for row in summary:
+        row["snapshots"] = [
+            {key: value for key, value in point.items() if key != "application"}
+            for point in trend
+            if point["application"] == row["application"]
+        ]
+    return summary
 
 
 def _loads(connection: duckdb.DuckDBPyConnection) -> tuple[Row, list[Row], list[Row]]:
