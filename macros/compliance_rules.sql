@@ -13,7 +13,8 @@
                   soft-spam e-mail and reports only its first failing step (chain_failure);
     quotes        the looked-up facts the evidence reads, stored where the rule is broken;
     evidence      SQL of the readable sentence, over the stored send and its quoted facts;
-    evidence_ref  SQL of the record behind it (an opposition, consent or sale line), or none.
+    evidence_ref  SQL of the record behind it (an opposition, consent or sale line), or none;
+    record_may_be_missing  true when the rule can fire with no such record (no consent event).
 
   Adding a rule: its seed row, an entry here, a unit test of its verdict.
 #}
@@ -81,6 +82,7 @@
     'code': 'CONSENT_MISSING',
     'verdict': "coalesce(legal_basis = 'consent', false) and not coalesce(consent_is_grant, false)",
     'quotes': ['consent_event_at', 'consent_id'], 'evidence': evidence, 'evidence_ref': 'consent_id',
+    'record_may_be_missing': true,
 }) -%}
 
 {#- the soft-spam chain, in its order: each step narrows the person's sales -#}
@@ -152,4 +154,13 @@
     {%- else -%}
         is_{{ rule.code | lower }}
     {%- endif -%}
+{%- endmacro %}
+
+{# The number of rules a stored send breaks (0: compliant), over its verdict columns. #}
+{% macro violation_count() -%}
+    (
+        {%- for rule in compliance_rules() %}
+        {{ '+ ' if not loop.first }}cast({{ rule_verdict_column(rule) }} as integer)
+        {%- endfor %}
+    )
 {%- endmacro %}

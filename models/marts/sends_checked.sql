@@ -22,6 +22,7 @@ final as (
         sent_at,
         violation_count = 0 as is_compliant,
         violation_count,
+        lawful_basis_ref,
         has_opt_out_link,
         controller,
         source_file,
@@ -29,9 +30,7 @@ final as (
     from (
         select
             *,
-            {%- for rule in compliance_rules() %}
-                {{ '+ ' if not loop.first }}cast({{ rule_verdict_column(rule) }} as integer)
-            {%- endfor %} as violation_count
+            {{ violation_count() }} as violation_count
         from evaluated
     ) as counted
 )

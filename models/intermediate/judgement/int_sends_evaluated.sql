@@ -21,9 +21,9 @@
 -- per-person aggregate or one as-of lookup, never a join with a person's whole history.
 -- Two disjoint streams of whole send rows, then one union: consent-based sends take their
 -- three as-of lookups (consent state, latest grant, the first opposition not lifted) directly;
--- every other send probes the per-person aggregates (first opposition, first qualifying sale,
--- the chain's facts per promotable category) and, for the few soft-spam sends that precede a
--- later informed sale, a narrow as-of lane keyed by send_key. No stream joins the other back:
+-- every other send probes the per-person facts (int_person_*: first opposition, first
+-- qualifying sale, the chain's facts per promotable category) and, for the few soft-spam sends
+-- that precede a later informed sale, a narrow as-of lane keyed by send_key. No stream joins the other back:
 -- one pass over ten million sends with a single lane of two hundred thousand rows, where
 -- joining both lanes back to every send held four hash tables at once and spilled tens of
 -- gigabytes of wide probe rows to disk.
@@ -31,9 +31,8 @@
 -- Incremental: a build judges only the sends that may have a new verdict: sends loaded
 -- since the previous build, and every send of a person with a sale, opposition or consent
 -- loaded since then (a late objection re-judges that person's earlier sends). A change of
--- policy, of the reference data the rules read or of the rules' registry re-judges
--- everything, so the table always equals a full rebuild over the same files. After a change
--- to the lookups of this SQL, run with --full-refresh.
+-- policy, of the reference data the rules read, of the rules' registry or of the SQL that
+-- judges re-judges everything, so the table always equals a full rebuild over the same files.
 
 {#- Whether the rules changed since the previous build: then everything is judged again. -#}
 {%- set rules_changed -%}
@@ -62,6 +61,15 @@
         true
     {%- endif -%}
 {%- endset %}
+{#- The SQL that judges: this model's and that of the judgement room's views it reads. A change
+    to it is a change of the rules, and every send is judged again. -#}
+{%- set judgement_code = [model.get('raw_code', '')] -%}
+{%- for parent in model.get('depends_on', {}).get('nodes', []) if execute -%}
+    {%- set parent_node = graph.get('nodes', {}).get(parent, {}) -%}
+    {%- if 'judgement' in parent_node.get('fqn', []) -%}
+        {%- do judgement_code.append(parent_node.get('raw_code', '')) -%}
+    {%- endif -%}
+{%- endfor -%}
 {#- whether the chain's last step applies a window (docs/rules.md section 3.12) -#}
 {%- set has_window = var('authorization_window_months') not in [none, ''] %}
 
@@ -72,7 +80,8 @@ current_build as (
         (select max(load_id) from {{ ref('stg_landing__file_loads') }}) as evaluated_through_load_id,
         {{ inputs_fingerprint(
             [var("timezone"), var("opposition_grace_hours"), var("authorization_window_months"),
-             var("withdrawal_is_opposition"), var("controller"), local_md5(compliance_rules() | string)],
+             var("withdrawal_is_opposition"), var("controller"), local_md5(compliance_rules() | string),
+             local_md5(judgement_code | join('\n'))],
             ['analogy', 'notice', 'sku']) }} as rules_fingerprint
 ),
 {% if is_incremental() %}
@@ -118,39 +127,31 @@ grant_states as (
     where is_grant and {{ judged_persons_only }}
 ),
 
-oppositions as (
-    select * from {{ ref('int_oppositions_expanded') }}
-    where {{ judged_persons_only }}
-),
-
-qualifying_lines as (
-    select * from {{ ref('int_order_lines_informed') }}
-    where is_qualifying and person_key is not null and {{ judged_persons_only }}
-),
-
-authorizations as (
-    select * from {{ ref('int_authorizations_expanded') }}
-    where {{ judged_persons_only }}
-),
-
--- oppositions --------------------------------------------------------------------------
-
-first_oppositions as (
-    -- nothing lifts an opposition for a send that is not consent-based: the earliest covers
+{#- the facts of the judged persons: their objections (the as-of side of the consent-based
+    sends) and their per-person facts (models/intermediate/judgement/int_person_*) #}
+{%- for cte_name, fact_model in [
+    ('oppositions', 'int_oppositions_expanded'),
+    ('first_oppositions', 'int_person_first_oppositions'),
+    ('first_qualifying', 'int_person_first_sales'),
+    ('category_facts', 'int_person_category_authorizations'),
+    ('informed_sales', 'int_person_informed_sales'),
+] %}
+    {{ cte_name }} as (
+        select * from {{ ref(fact_model) }}
+        where {{ judged_persons_only }}
+    ),
+{% endfor %}
+informed_span as (
+    -- the lane's own narrow read, so that the wider category_facts keeps one reader and is
+    -- never materialized
     select
         person_key,
-        coverage_class,
-        opposed_at as first_opposed_at,
-        opposition_id as first_opposition_id,
-        scope as first_scope,
-        source_system as first_source_system
-    from (
-        select
-            *,
-            row_number() over (partition by person_key, coverage_class order by opposed_at) as opposition_rank
-        from oppositions
-    ) as ranked
-    where opposition_rank = 1
+        controller,
+        promoted_category,
+        first_informed_at,
+        last_informed_at
+    from {{ ref('int_person_category_authorizations') }}
+    where first_informed_at is not null and {{ judged_persons_only }}
 ),
 
 -- consent-based sends: consent state, latest grant, and the first opposition it did not lift
@@ -190,144 +191,11 @@ consent_sends_judged as (
                    direction='forward', prefix='unlifted_') }}
 ),
 
--- the soft-spam chain -------------------------------------------------------------------
+-- the soft-spam chain's as-of lane -----------------------------------------------------
 
-first_qualifying as (
-    select
-        person_key,
-        controller,
-        ordered_at as first_qualifying_at,
-        order_line_id as first_qualifying_ref,
-        product_category as first_qualifying_category
-    from (
-        select
-            *,
-            row_number() over (
-                partition by person_key, controller order by ordered_at, order_line_id
-            ) as sale_rank
-        from qualifying_lines
-    ) as ranked
-    where sale_rank = 1
-),
-
-first_analogous as (
-    select
-        person_key,
-        controller,
-        promotable_category as promoted_category,
-        ordered_at as first_analogous_at,
-        order_line_id as first_analogous_ref,
-        resolved_notice_version as first_analogous_notice
-    from (
-        select
-            *,
-            row_number() over (
-                partition by person_key, controller, promotable_category order by ordered_at, order_line_id
-            ) as sale_rank
-        from authorizations
-    ) as ranked
-    where sale_rank = 1
-),
-
-first_informed as (
-    select
-        person_key,
-        controller,
-        promotable_category as promoted_category,
-        min(ordered_at) as first_informed_at
-    from authorizations
-    where is_informed
-    group by person_key, controller, promotable_category
-),
-
-last_informed as (
-    -- the latest informed analogous sale of all: for a send after it, that is also the latest
-    -- before the send, and no as-of lookup is needed
-    select
-        person_key,
-        controller,
-        promotable_category as promoted_category,
-        ordered_at as last_informed_at,
-        order_line_id as last_informed_ref
-    from (
-        select
-            *,
-            row_number() over (
-                partition by person_key, controller, promotable_category
-                order by ordered_at desc, order_line_id asc
-            ) as sale_rank
-        from authorizations
-        where is_informed
-    ) as ranked
-    where sale_rank = 1
-),
-
-informed_sales as (
-    select
-        person_key,
-        controller,
-        promoted_category,
-        informed_at,
-        informed_ref
-    from (
-        select
-            person_key,
-            controller,
-            promotable_category as promoted_category,
-            ordered_at as informed_at,
-            order_line_id as informed_ref,
-            row_number() over (
-                partition by person_key, controller, promotable_category, ordered_at order by order_line_id
-            ) as rank_at_instant
-        from authorizations
-        where is_informed
-    ) as ranked
-    where rank_at_instant = 1
-),
-
-category_facts as (
-    -- the chain's facts per person, controller and promotable category, in one row, so that
-    -- ten million sends join them once
-    select
-        first_analogous.person_key,
-        first_analogous.controller,
-        first_analogous.promoted_category,
-        first_analogous.first_analogous_at,
-        first_analogous.first_analogous_ref,
-        first_analogous.first_analogous_notice,
-        first_informed.first_informed_at,
-        last_informed.last_informed_at,
-        last_informed.last_informed_ref
-    from first_analogous
-    left join first_informed
-        on
-            first_analogous.person_key = first_informed.person_key
-            and first_analogous.controller = first_informed.controller
-            and first_analogous.promoted_category = first_informed.promoted_category
-    left join last_informed
-        on
-            first_analogous.person_key = last_informed.person_key
-            and first_analogous.controller = last_informed.controller
-            and first_analogous.promoted_category = last_informed.promoted_category
-),
-
-informed_span as (
-    -- first and last informed analogous sale, narrow: the window lane's own copy, so that the
-    -- wider category_facts has one reader and is never materialized
-    select
-        person_key,
-        controller,
-        promotable_category as promoted_category,
-        min(ordered_at) as first_informed_at,
-        max(ordered_at) as last_informed_at
-    from authorizations
-    where is_informed
-    group by person_key, controller, promotable_category
-),
-
-window_sends as (
-    -- narrow: only soft-spam e-mail sends that reach the chain's last step and precede a
-    -- later informed sale need an as-of lookup of the latest informed sale before them
+lane_sends as (
+    -- narrow: only soft-spam e-mail sends between the first and the latest informed analogous
+    -- sale need an as-of lookup of the latest informed sale before them
     select
         sends.send_key,
         sends.person_key,
@@ -341,18 +209,18 @@ window_sends as (
             and sends.controller = informed_span.controller
             and sends.promoted_category = informed_span.promoted_category
     where
-        {{ 'true' if has_window else 'false' }}
-        and sends.channel = 'email'
+        sends.channel = 'email'
         and sends.legal_basis = 'soft_spam'
         and informed_span.first_informed_at <= sends.sent_at
         and informed_span.last_informed_at > sends.sent_at
         and {{ judged_sends }}
 ),
 
-window_sends_judged as (
-    {{ asof_lookup('window_sends', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
+lane_sends_judged as (
+    {{ asof_lookup('lane_sends', 'send_key', 'informed_sales', ['person_key', 'controller', 'promoted_category'],
                    'sent_at', 'informed_at', ['informed_at', 'informed_ref'], prefix='latest_') }}
 ),
+
 
 -- every send that is not consent-based ------------------------------------------------
 
@@ -387,8 +255,7 @@ other_sends_with_facts as (
         {%- endif %} as window_cutoff_at,
         other_sends.coverage_class = 'email:soft_spam'
         and coalesce(category_facts.first_informed_at <= other_sends.sent_at, false)
-        and {{ 'true' if has_window else 'false' }}
-            as reaches_window_step
+            as reaches_authorization_step
     from other_sends
     left join first_oppositions
         on
@@ -419,23 +286,24 @@ other_sends_with_lookups as (
         other_sends_with_facts.first_opposition_id as covering_opposition_id,
         other_sends_with_facts.first_scope as covering_scope,
         other_sends_with_facts.first_source_system as covering_source_system,
-        -- the latest informed analogous sale at or before the send, for sends that reach the
-        -- chain's window step: the person's latest of all when it precedes the send, else the as-of
+        -- the authorization in force: the latest informed analogous sale at or before a soft-spam
+        -- e-mail past the chain's informed step; the person's latest of all when it precedes the
+        -- send, else the lane's as-of
         case
-            when not other_sends_with_facts.reaches_window_step then null
+            when not other_sends_with_facts.reaches_authorization_step then null
             when other_sends_with_facts.last_informed_at <= other_sends_with_facts.sent_at
                 then other_sends_with_facts.last_informed_at
-            else window_sends_judged.latest_informed_at
+            else lane_sends_judged.latest_informed_at
         end as latest_informed_at,
         case
-            when not other_sends_with_facts.reaches_window_step then null
+            when not other_sends_with_facts.reaches_authorization_step then null
             when other_sends_with_facts.last_informed_at <= other_sends_with_facts.sent_at
                 then other_sends_with_facts.last_informed_ref
-            else window_sends_judged.latest_informed_ref
+            else lane_sends_judged.latest_informed_ref
         end as latest_informed_ref
     from other_sends_with_facts
-    left join window_sends_judged
-        on other_sends_with_facts.send_key = window_sends_judged.send_key
+    left join lane_sends_judged
+        on other_sends_with_facts.send_key = lane_sends_judged.send_key
 ),
 
 -- the consent-based sends, their lookups done: the same columns, in the same order ---------
@@ -481,7 +349,7 @@ consent_sends_with_lookups as (
         {%- else -%}
             cast(null as {{ instant_type() }})
         {%- endif %} as window_cutoff_at,
-        false as reaches_window_step,
+        false as reaches_authorization_step,
         consent_sends_judged.consent_event_at,
         consent_sends_judged.consent_is_grant,
         consent_sends_judged.consent_id,
@@ -564,6 +432,13 @@ final as (
         {%- for column, broken_by in quoting.items() %}
             case when {{ broken_by | join(' or ') }} then verdicts.{{ column }} end as {{ column }},
         {%- endfor %}
+        -- what made a compliant send lawful (docs/rules.md section 3.13): the consent event in
+        -- force, or the authorization, the latest informed analogous sale line before it
+        case
+            when {{ violation_count() }} <> 0 then null
+            when verdicts.legal_basis = 'consent' then verdicts.consent_id
+            else verdicts.latest_informed_ref
+        end as lawful_basis_ref,
         current_build.evaluated_through_load_id,
         current_build.rules_fingerprint,
         current_timestamp as judged_at
