@@ -1,8 +1,9 @@
-"""The dbt unit tests of the models' YAML (every rule and boundary on hand-written rows), on DuckDB.
+"""The dbt unit tests of the models' YAML (every rule and boundary on hand-written rows), on DuckDB,
+and the column descriptions of the intermediate models and the marts.
 
 Unit tests read the column types of the relations a model refers to, so the project is first
-built empty (`dbt run --empty` over an empty raw schema). The same unit tests run on Spark in
-tests/spark/test_engines_agree.py.
+built empty (`dbt run --empty` over an empty raw schema), once for both tests. The same unit tests
+run on Spark in tests/spark/test_engines_agree.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -21,22 +23,81 @@ from orchestration.ingestion.raw_schema import create_raw_schema_sql
 
 pytestmark = pytest.mark.slow
 DBT = str(Path(sys.executable).with_name("dbt"))
+# the models whose every column is described in their YAML
+DESCRIBED_MODEL_PATHS = ("models/intermediate/", "models/marts/")
 
 
-def test_every_dbt_unit_test_passes_on_duckdb(tmp_path: Path) -> None:
-    warehouse = tmp_path / "unit.duckdb"
-    with duckdb.connect(str(warehouse)) as connection:
-        for statement in create_raw_schema_sql():
-            connection.execute(statement)
-    env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(warehouse)}
-    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    for command in (["seed"], ["run", "--empty"], ["test", "--select", "test_type:unit"]):
+@dataclass(frozen=True)
+class EmptyBuild:
+    warehouse: Path
+    target: Path
+    logs: Path
+
+    def dbt(self, *command: str) -> None:
+        env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(self.warehouse)}
+        paths = ["--target-path", str(self.target), "--log-path", str(self.logs)]
         completed = subprocess.run(
-            [DBT, *command, *target], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+            [DBT, *command, *paths], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
         )
         assert completed.returncode == 0, f"dbt {' '.join(command)}:\n{completed.stdout[-4000:]}"
-    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+
+    def read_target(self, name: str) -> dict:
+        return json.loads((self.target / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def empty_build(tmp_path_factory: pytest.TempPathFactory) -> EmptyBuild:
+    """The whole project seeded and built empty, in its own DuckDB file."""
+    root = tmp_path_factory.mktemp("dbt_empty_build")
+    build = EmptyBuild(warehouse=root / "unit.duckdb", target=root / "target", logs=root / "logs")
+    with duckdb.connect(str(build.warehouse)) as connection:
+        for statement in create_raw_schema_sql():
+            connection.execute(statement)
+    build.dbt("seed")
+    build.dbt("run", "--empty")
+    return build
+
+
+def test_every_dbt_unit_test_passes_on_duckdb(empty_build: EmptyBuild) -> None:
+    empty_build.dbt("test", "--select", "test_type:unit")
+    manifest = empty_build.read_target("manifest.json")
+    results = empty_build.read_target("run_results.json")["results"]
     statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
     assert set(statuses) == set(manifest["unit_tests"]) and len(statuses) > 10
     assert set(statuses.values()) == {"pass"}
+
+
+def test_every_column_of_the_intermediate_models_and_marts_is_described(empty_build: EmptyBuild) -> None:
+    """Every column of each built relation has a description in the YAML, and the YAML names no
+    column the relation lacks."""
+    models = [
+        node
+        for node in empty_build.read_target("manifest.json")["nodes"].values()
+        if node["resource_type"] == "model" and node["original_file_path"].startswith(DESCRIBED_MODEL_PATHS)
+    ]
+    assert models
+    with duckdb.connect(str(empty_build.warehouse), read_only=True) as connection:
+        built = {}
+        for catalog, schema, table, column in connection.execute(
+            "select table_catalog, table_schema, table_name, column_name from information_schema.columns"
+        ).fetchall():
+            built.setdefault((catalog, schema, table), []).append(column.lower())
+    undescribed, unknown, unbuilt = [], [], []
+    for node in models:
+        columns = built.get((node["database"], node["schema"], node["alias"]))
+        if columns is None:
+            unbuilt.append(node["name"])
+            continue
+        described = {
+            name.lower(): (column.get("description") or "").strip() for name, column in node["columns"].items()
+        }
+        undescribed += [f"{node['name']}.{column}" for column in columns if not described.get(column)]
+        unknown += [f"{node['name']}.{column}" for column in described if column not in columns]
+    problems = [
+        (f"{len(undescribed)} columns with no description", undescribed),
+        ("YAML columns the built relation lacks", unknown),
+        ("models with no built relation", unbuilt),
+    ]
+    assert not (undescribed or unknown or unbuilt), "\n".join(
+        f"{title}:\n  " + "\n  ".join(names) for title, names in problems if names
+    )
