@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.dbt import dbt_resource, softspam_dbt_assets
 from orchestration.assets.docs import dbt_docs
 from orchestration.assets.ingestion import ingestion_assets
+from orchestration.assets.published import published_marts_copy
 from orchestration.assets.reports import compliance_outputs
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.checks import reconciliation_check, violation_rule_checks
@@ -14,7 +15,7 @@ from orchestration.schedules import daily_schedule, softspam_job
 from orchestration.sensors import landing_folder_sensor
 
 defs = dg.Definitions(
-    assets=[*ingestion_assets, softspam_dbt_assets, compliance_outputs, dbt_docs],
+    assets=[*ingestion_assets, softspam_dbt_assets, compliance_outputs, dbt_docs, published_marts_copy],
     asset_checks=[violation_rule_checks, reconciliation_check],
     jobs=[softspam_job],
     schedules=[daily_schedule],

@@ -9,6 +9,7 @@ from orchestration.assets.dbt import DBT_PROJECT, TRANSLATOR
 from orchestration.checks import RULE_CODES, rule_check_name
 from orchestration.definitions import defs
 from orchestration.ingestion import KINDS
+from orchestration.publish import READER_RELATIONS
 
 CONTRACT_MARTS = (
     "sends_checked",
@@ -49,6 +50,15 @@ def test_contract_marts_and_reports_asset_exist(graph):
         dg.AssetKey(["marts", "violations"]),
         dg.AssetKey(["marts", "alignment_gaps"]),
     } <= reports.parent_keys
+
+
+def test_the_published_copy_follows_every_mart_and_what_readers_read(graph):
+    node = graph.get(dg.AssetKey(["published", "marts_copy"]))
+    assert node.group_name == "published"
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    readers = {dg.AssetKey(relation.split(".")) for relation in READER_RELATIONS}
+    assert node.parent_keys == marts | readers
+    assert all(graph.get(key).is_materializable for key in readers)
 
 
 def test_checks_gx_per_kind_one_per_rule_and_reconciliation(graph):
