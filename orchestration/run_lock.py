@@ -8,7 +8,8 @@ interleave loads. Every writer takes ``warehouse_lock`` first; the second one ge
 The lock file only serialises softspam's own writers. Anyone else holding the DuckDB file open (an
 analyst's DuckDB shell or notebook, even read-only) also stops a run, because DuckDB's own file
 lock refuses the writer: ``ensure_not_open_elsewhere`` finds that out before anything starts and
-says so in one line, naming the other process.
+says so in one line, naming the other process and the published copy readers should open instead
+(orchestration/publish.py).
 
 The lock is re-entrant within a process: the CLI takes it, then runs the Dagster job in-process,
 whose resources take it again without deadlocking on themselves.
@@ -138,9 +139,11 @@ def ensure_not_open_elsewhere(warehouse: Path, wait_seconds: float = 0.0) -> Non
                 first = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
                 raise WarehouseUnavailableError(f"the warehouse {path} cannot be opened: {first}") from None
             if time.monotonic() >= deadline:
+                from orchestration.publish import analyst_path  # here: it imports this module
+
                 raise WarehouseUnavailableError(
                     f"the warehouse {path} is open in another process (PID {holder[1]}, "
                     f"{Path(holder[0]).name}): close that session (even a read-only one) "
-                    "and run again"
+                    f"and run again; readers open the published copy {analyst_path(path)}"
                 ) from None
         time.sleep(_POLL_SECONDS)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from orchestration.cli.common import EXIT_OK, shared_options, warehouse_path
 from orchestration.errors import SoftspamError
+from orchestration.publish import latest_published
 
 
 def check_audience_command(args: argparse.Namespace) -> int:
@@ -25,12 +26,14 @@ def check_audience_command(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise SoftspamError(f"the reports module is not available ({exc})") from exc
     audience = read_audience_file(Path(args.file))
+    # the copy the last run published: the warehouse itself may be a run's, being written
+    published, manifest = latest_published(warehouse_path(args))
     channel = (getattr(args, "channel", None) or "email").strip().lower()
     category = args.category.strip().lower()
     evaluated_at = parse_as_of(
         getattr(args, "as_of", None), load_policy(os.environ.get("SOFTSPAM_POLICY"))["timezone"]
     )
-    verdicts = judge_audience(warehouse_path(args), audience, category, channel, evaluated_at)
+    verdicts = judge_audience(published, audience, category, channel, evaluated_at)
     target = Path(
         getattr(args, "output", None)
         or Path(os.environ.get("SOFTSPAM_OUTPUT") or "output") / f"audience_{safe_file_stem(category)}.csv"
@@ -38,7 +41,8 @@ def check_audience_command(args: argparse.Namespace) -> int:
     write_verdicts(verdicts, target)
     print(summarise(verdicts, audience, channel))
     print(
-        f"Verdicts ({category}, {channel}, as of {evaluated_at.strftime('%Y-%m-%d %H:%M:%S')} UTC): {target}"
+        f"Verdicts ({category}, {channel}, as of {evaluated_at.strftime('%Y-%m-%d %H:%M:%S')} UTC, "
+        f"build {manifest['build_id']}): {target}"
     )
     return EXIT_OK
 
@@ -49,7 +53,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         parents=[shared_options("--warehouse")],
         help="judge a planned audience with the eligibility rules",
         description="Judge a planned audience (one address a line, or a CSV with an `email` column) "
-        "for a product category; write the verdict per address and print a summary.",
+        "for a product category; write the verdict per address and print a summary. Reads the copy "
+        "of the warehouse that the last `softspam run` published.",
     )
     audience.add_argument("file", metavar="FILE", help="the audience file")
     audience.add_argument(

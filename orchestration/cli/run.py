@@ -26,6 +26,7 @@ from orchestration.cli.common import (
 )
 from orchestration.config import ConfigError, Settings
 from orchestration.errors import SoftspamError, user_error_types
+from orchestration.publish import NotPublishedError, analyst_path, latest_published
 from orchestration.run_lock import ensure_not_open_elsewhere, warehouse_lock
 
 RUN_LOG = Path("logs") / "run.log"  # inside the output folder: dbt's and Dagster's chatter
@@ -47,6 +48,7 @@ class RunSummary:
     violations_by_rule: dict[str, int] = field(default_factory=dict)
     failed_checks: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    published: str | None = None  # what readers open, and its build
 
     @property
     def violations(self) -> int:
@@ -65,6 +67,8 @@ class RunSummary:
         else:
             lines.append("failed checks: 0")
         lines.append(f"warehouse: {self.settings.warehouse}")
+        if self.published:
+            lines.append(f"published for readers: {self.published}")
         if self.settings.engine != "duckdb":
             lines.append(f"engine: {self.settings.engine} (tables in {self.settings.spark_dir})")
         lines.append(
@@ -142,6 +146,9 @@ def _summarise(settings: Settings, result: Any, loads_before: int) -> RunSummary
         for evaluation in result.get_asset_check_evaluations()
         if not evaluation.passed
     )
+    with contextlib.suppress(NotPublishedError):
+        _, manifest = latest_published(warehouse)
+        summary.published = f"{analyst_path(warehouse)} (build {manifest['build_id']})"
     known = ["report.html", "violations.csv", "alignment_gaps.csv", "suppression/", "dbt_docs.html"]
     summary.outputs = [name for name in known if (settings.output / name).exists()]
     return summary

@@ -20,6 +20,7 @@ from orchestration.cli import main
 from orchestration.cli import run as cli_run
 from orchestration.config import PROJECT_DIR
 from orchestration.ingestion import KINDS
+from orchestration.publish import READER_RELATIONS, analyst_path, latest_published
 
 pytestmark = pytest.mark.slow
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -253,6 +254,27 @@ def test_cli_prints_a_true_summary_and_fails_on_violations(pipeline):
     assert pipeline["stderr"].strip().splitlines() == [
         "softspam run: 3 violations found (--fail-on-violations)"
     ]
+
+
+def test_the_run_publishes_the_marts_for_readers(pipeline):
+    settings = pipeline["settings"]
+    _, manifest = latest_published(settings.warehouse)
+    assert manifest["as_of"] == "2026-03-01T00:00:00+00:00"
+    assert (
+        f"published for readers: {analyst_path(settings.warehouse)} (build {manifest['build_id']})"
+        in pipeline["stdout"]
+    )
+    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+        marts = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+        counts = {
+            f"marts.{name}": connection.execute(f"select count(*) from marts.{name}").fetchone()[0]  # noqa: S608
+            for (name,) in marts
+        }
+    assert {name: rows for name, rows in manifest["tables"].items() if name.startswith("marts.")} == counts
+    assert set(READER_RELATIONS) <= set(manifest["tables"])
+    assert manifest["tables"]["marts.sends_checked"] == 4
 
 
 def test_trail_is_wired_to_the_reports_handler(pipeline, capsys):

@@ -87,7 +87,8 @@ def test_run_refuses_with_one_line_naming_the_other_process(
     assert completed.stderr.splitlines() == [
         f"softspam run: could not run: the warehouse {warehouse} is open in another process "
         f"(PID {process.pid}, {Path(sys.executable).resolve().name}): "
-        "close that session (even a read-only one) and run again"
+        "close that session (even a read-only one) and run again; readers open the published copy "
+        f"{warehouse.parent / 'softspam.published' / 'softspam.duckdb'}"
     ]
     assert time.monotonic() - started < 30  # refused before Dagster and dbt start
     assert not (tmp_path / "o").exists()

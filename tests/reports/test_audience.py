@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.cli.check_audience import check_audience_command
+from orchestration.publish import latest_published
 from orchestration.reports import audience
 from orchestration.reports.audience import (
     AudienceFile,
@@ -128,12 +129,17 @@ def test_verdict_csv_is_neutralised(tmp_path: Path) -> None:
 
 
 def test_check_audience_command(
-    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    published_warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     compiled_at: list[datetime] = []
+    compiled_for: list[Path] = []
 
     def fake_compile(warehouse_path: Path, evaluated_at: datetime) -> str:
         compiled_at.append(evaluated_at)
+        compiled_for.append(warehouse_path)
         return STAND_IN_ELIGIBILITY_SQL
 
     monkeypatch.setattr(audience, "compile_eligibility_sql", fake_compile)
@@ -145,12 +151,16 @@ def test_check_audience_command(
     monkeypatch.delenv("SOFTSPAM_OUTPUT", raising=False)
     args = argparse.Namespace(
         file=str(audience_file), category="audio", channel="email", as_of="2026-03-01T00:00:00Z",
-        warehouse=str(warehouse), output=None,
+        warehouse=str(published_warehouse), output=None,
     )  # fmt: skip
     assert check_audience_command(args) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "1 of 2 may be e-mailed: 1 OPPOSED"
     assert compiled_at == [AS_OF]
+    # the published copy, under the warehouse's file name: dbt qualifies refs by the file's stem
+    published, manifest = latest_published(published_warehouse)
+    assert compiled_for == [published] and published.name == published_warehouse.name
+    assert out.splitlines()[-1].endswith(f"build {manifest['build_id']}): output/audience_audio.csv")
     with (tmp_path / "output" / "audience_audio.csv").open(encoding="utf-8", newline="") as handle:
         assert [row["email"] for row in csv.DictReader(handle)] == [ANNA, LUCA]
 

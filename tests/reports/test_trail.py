@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from orchestration.cli import main
 from orchestration.cli.trail import trail_command
 from orchestration.reports.trail import format_trail_text, load_trail, person_key_of
 
-from .fixture_warehouse import ANNA, person_key
+from .fixture_warehouse import ANNA, build_fixture_warehouse, person_key
 
 
 def test_person_key_matches_the_warehouse_definition() -> None:
@@ -47,8 +49,8 @@ def run_trail(warehouse: Path, email: str, output_format: str, capsys: pytest.Ca
     return capsys.readouterr().out
 
 
-def test_json_trail_is_one_object(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    document = json.loads(run_trail(warehouse, ANNA, "json", capsys))
+def test_json_trail_is_one_object(published_warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(run_trail(published_warehouse, ANNA, "json", capsys))
     assert document["known"] is True
     assert document["person_key"] == person_key(ANNA)
     assert [event["event_at"] for event in document["timeline"]] == [
@@ -65,14 +67,48 @@ def test_json_trail_is_one_object(warehouse: Path, capsys: pytest.CaptureFixture
     }
 
 
-def test_unknown_address_is_said_and_exits_zero(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = run_trail(warehouse, "nobody@example.it", "text", capsys)
+def test_unknown_address_is_said_and_exits_zero(
+    published_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = run_trail(published_warehouse, "nobody@example.it", "text", capsys)
     assert text.startswith("nobody@example.it is not known to the warehouse")
-    document = json.loads(run_trail(warehouse, "nobody@example.it", "json", capsys))
+    document = json.loads(run_trail(published_warehouse, "nobody@example.it", "json", capsys))
     assert (document["known"], document["timeline"], document["eligibility"]) == (False, [], [])
 
 
-def test_missing_warehouse_exits_with_a_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["trail", ANNA, "--warehouse", str(tmp_path / "none.duckdb")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and "does not exist" in err and err.count("\n") == 1
+@pytest.mark.parametrize("built", [False, True], ids=["no warehouse", "warehouse never published"])
+def test_no_published_copy_exits_with_a_reason(
+    built: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = build_fixture_warehouse(tmp_path / "softspam.duckdb") if built else tmp_path / "none.duckdb"
+    assert main(["trail", ANNA, "--warehouse", str(warehouse)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: no published copy of the warehouse {warehouse} yet "
+        f"(in {warehouse.with_suffix('.published')}): run `softspam run` first\n"
+    )
+
+
+# Holds the warehouse open for writing, as a run does, after changing what the trail would show.
+WRITER = """
+import sys, time
+import duckdb
+connection = duckdb.connect(sys.argv[1])
+connection.execute("delete from marts.person_timeline")
+print("writing", flush=True)
+time.sleep(60)
+"""
+
+
+def test_trail_reads_the_published_copy_not_the_warehouse_being_written(
+    published_warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(published_warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        document = json.loads(run_trail(published_warehouse, ANNA, "json", capsys))
+    finally:
+        writer.kill()
+        writer.wait()
+    assert len(document["timeline"]) == 3
