@@ -139,7 +139,8 @@ measured as (
     left join first_sightings
         on
             owed.application = first_sightings.application
-            and owed.source_system = first_sightings.source_system
+            -- an export may leave the source system empty; the objection is still owed
+            and owed.source_system is not distinct from first_sightings.source_system
             and owed.opposition_id = first_sightings.opposition_id
     left join in_latest_snapshots
         on
