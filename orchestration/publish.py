@@ -169,7 +169,7 @@ def publish(
             "manifest_version": MANIFEST_VERSION,
             "build_id": build_id,
             "built_at": _iso(datetime.now(UTC)),
-            "as_of": as_of or _iso(facts["evaluated_at"]),
+            "as_of": _iso(datetime.fromisoformat(as_of) if as_of else facts["evaluated_at"]),
             "source_warehouse": str(warehouse),
             "through_load_id": facts["through_load_id"],
             "database": f"{build_id}/{warehouse.name}",

@@ -259,7 +259,7 @@ def test_cli_prints_a_true_summary_and_fails_on_violations(pipeline):
 def test_the_run_publishes_the_marts_for_readers(pipeline):
     settings = pipeline["settings"]
     _, manifest = latest_published(settings.warehouse)
-    assert manifest["as_of"] == "2026-03-01T00:00:00+00:00"
+    assert manifest["as_of"] == "2026-03-01T00:00:00Z"
     assert (
         f"published for readers: {analyst_path(settings.warehouse)} (build {manifest['build_id']})"
         in pipeline["stdout"]

@@ -72,7 +72,7 @@ def test_the_copy_holds_the_marts_and_what_readers_need_as_tables(tmp_path: Path
     assert manifest["source_warehouse"] == str(warehouse.resolve())
     assert re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z", manifest["build_id"])
     assert manifest["built_at"].endswith("Z")
-    assert publish(warehouse, as_of="2026-04-01T00:00:00+00:00")[1]["as_of"] == "2026-04-01T00:00:00+00:00"
+    assert publish(warehouse, as_of="2026-04-01T02:00:00+02:00")[1]["as_of"] == "2026-04-01T00:00:00Z"
 
 
 def test_readers_find_the_newest_build_and_keep_the_one_they_hold(tmp_path: Path) -> None:
