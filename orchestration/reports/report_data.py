@@ -58,6 +58,7 @@ class ReportData:
     violations_total: int
     notes: list[str] = field(default_factory=list)
     checks: RunChecks | None = None  # None: written outside a pipeline run
+    propagation: list[Row] | None = None  # None: marts.propagation is not in the warehouse
 
     @property
     def findings_total(self) -> int:
@@ -445,4 +446,5 @@ def collect_report_data(
         violations_total=headline["violations"],
         notes=notes,
         checks=checks,
+        propagation=propagation_by_application(connection),
     )

@@ -237,6 +237,63 @@ def trend_chart(weeks: list[Row]) -> TrendChart | None:
     )
 
 
+# One propagation chart per application: the share of owed objections shown, per snapshot.
+PROPAGATION_WIDTH, PROPAGATION_HEIGHT = 520, 150
+PROPAGATION_LEFT, PROPAGATION_RIGHT, PROPAGATION_TOP, PROPAGATION_BOTTOM = 44, 12, 10, 30
+
+
+@dataclass(frozen=True)
+class PropagationPoint:
+    snapshot: Row
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class PropagationChart:
+    width: int
+    height: int
+    left: int
+    right: int
+    baseline: int
+    label_y: int
+    gridlines: list[tuple[float, int]]  # (y, percent at that line)
+    points: list[PropagationPoint]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points)
+
+
+def propagation_chart(snapshots: list[Row]) -> PropagationChart | None:
+    """The share of the objections owed by each snapshot that it showed, as a line over time."""
+    shown = [snapshot for snapshot in snapshots if snapshot["share_propagated"] is not None]
+    if not shown:
+        return None
+    plot_width = PROPAGATION_WIDTH - PROPAGATION_LEFT - PROPAGATION_RIGHT
+    plot_height = PROPAGATION_HEIGHT - PROPAGATION_TOP - PROPAGATION_BOTTOM
+    baseline = PROPAGATION_TOP + plot_height
+    step = plot_width / max(1, len(shown) - 1)
+    points = [
+        PropagationPoint(
+            snapshot=snapshot,
+            x=PROPAGATION_LEFT + (index * step if len(shown) > 1 else plot_width / 2),
+            y=baseline - plot_height * float(snapshot["share_propagated"]),
+        )
+        for index, snapshot in enumerate(shown)
+    ]
+    return PropagationChart(
+        width=PROPAGATION_WIDTH,
+        height=PROPAGATION_HEIGHT,
+        left=PROPAGATION_LEFT,
+        right=PROPAGATION_WIDTH - PROPAGATION_RIGHT,
+        baseline=baseline,
+        label_y=PROPAGATION_HEIGHT - PROPAGATION_BOTTOM + 16,
+        gridlines=[(baseline - plot_height * percent / 100, percent) for percent in (0, 50, 100)],
+        points=points,
+    )
+
+
 def severity_counts(data: ReportData) -> list[tuple[str, int]]:
     """Violations per known severity, zeros included, then any other severity summed as "other"."""
     counts = [(severity, data.violations_by_severity.get(severity, 0)) for severity in SEVERITIES]
@@ -259,6 +316,7 @@ def render_report(data: ReportData) -> str:
         chart=trend_chart(data.weeks),
         severity_counts=severity_counts(data),
         findings_by_kind=findings_by_kind(data),
+        propagation_chart=propagation_chart,
     )
 
 

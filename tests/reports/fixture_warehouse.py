@@ -377,3 +377,37 @@ COMPLIANCE_RULES = [
         "Authorization too old.",
     ),
 ]
+
+
+def add_propagation_mart(path: Path) -> None:
+    """marts.propagation as the dbt model writes it, for the report's propagation section:
+    mailchimp (SLA 48 h) shows OPP-7 in 24 h and never shows +OPP-9 (late at its last snapshot);
+    crm (72 h) shows OPP-7 after 278 h (late). The owed persons gain the model's scope and
+    source_system, which the suppression deltas read."""
+    connection = duckdb.connect(str(path))
+    connection.execute(
+        "alter table marts.application_suppressions add column scope varchar default 'all_marketing'; "
+        "alter table marts.application_suppressions add column source_system varchar default 'crm'"
+    )
+    connection.execute(
+        """
+        create table marts.propagation (application varchar, person_key varchar, opposition_id varchar,
+            opposed_at timestamptz, first_seen_at timestamptz, hours_to_propagate double,
+            is_within_sla boolean, email varchar, source_system varchar, scope varchar,
+            sla_hours integer, due_at timestamptz, is_propagated boolean, is_already_suppressed boolean,
+            is_in_latest_snapshot boolean, latest_snapshot_taken_at timestamptz)
+        """
+    )
+    connection.executemany(
+        "insert into marts.propagation values (?, ?, ?, ?::timestamptz, ?::timestamptz, ?, ?, ?, 'crm',"
+        " 'all_marketing', ?, ?::timestamptz, ?, false, ?, '2026-02-01 00:00:00+00')",
+        [
+            ("mailchimp", person_key(ANNA), "OPP-7", "2026-01-20 10:00:00+00", "2026-01-21 10:00:00+00", 24.0)
+            + (True, ANNA, 48, "2026-01-22 10:00:00+00", True, True),
+            ("mailchimp", person_key(LUCA), "+OPP-9", "2026-01-25 10:00:00.250+00", None, None)
+            + (False, LUCA, 48, "2026-01-27 10:00:00.250+00", False, False),
+            ("crm", person_key(ANNA), "OPP-7", "2026-01-20 10:00:00+00", "2026-02-01 00:00:00+00", 278.0)
+            + (False, ANNA, 72, "2026-01-23 10:00:00+00", True, True),
+        ],
+    )
+    connection.close()

@@ -151,6 +151,8 @@ def add_propagation(warehouse: Path) -> None:
         """
         create table marts.propagation as
         select application, person_key, opposition_id, source_system,
+               first_opposed_at as opposed_at, null::timestamptz as first_seen_at,
+               null::double as hours_to_propagate, null::boolean as is_within_sla, 48 as sla_hours,
                first_opposed_at + interval 48 hours as due_at,
                timestamptz '2026-02-01 00:00:00+00' as latest_snapshot_taken_at,
                application = 'sms_gateway' as is_in_latest_snapshot

@@ -12,6 +12,8 @@ import pytest
 from orchestration.reports import write_outputs
 from orchestration.reports.run_checks import CheckOutcome, RunChecks
 
+from .fixture_warehouse import add_propagation_mart
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -42,6 +44,7 @@ def page_problems(stderr: str) -> list[str]:
 
 
 def test_report_renders_offline_without_errors(warehouse: Path, tmp_path: Path) -> None:
+    add_propagation_mart(warehouse)
     output = tmp_path / "output"
     checks = RunChecks(evaluated=3, failed=[CheckOutcome("gx_sends", "raw/sends", "ERROR", "rows 3")])
     write_outputs(warehouse, output, checks)
@@ -52,6 +55,7 @@ def test_report_renders_offline_without_errors(warehouse: Path, tmp_path: Path) 
     assert 'data-ready="true"' in dom.stdout  # our script ran to its end
     assert "5 of 5 rows shown" in dom.stdout
     assert "1 failed check in this run: gx_sends" in dom.stdout
+    assert 'id="propagation-table"' in dom.stdout and dom.stdout.count("<polyline") == 2
     assert page_problems(dom.stderr) == []
 
     # Kept for a human look at the layout.

@@ -9,7 +9,7 @@ import pytest
 from orchestration.reports import report_data, write_outputs
 from orchestration.reports.run_checks import CheckOutcome, RunChecks
 
-from .fixture_warehouse import build_fixture_warehouse
+from .fixture_warehouse import add_propagation_mart, build_fixture_warehouse
 
 
 def render(warehouse: Path, output: Path) -> str:
@@ -174,3 +174,23 @@ def test_a_run_whose_checks_all_passed_says_so_and_no_run_says_nothing(
     assert 'id="run-checks"' not in render(warehouse, tmp_path / "no_run")
     write_outputs(warehouse, tmp_path / "alone", RunChecks(evaluated=0))
     assert "No check ran in this run." in (tmp_path / "alone" / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_propagation_section_shows_each_application_and_its_trend(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    add_propagation_mart(warehouse)
+    page = render(warehouse, tmp_path)
+    section = page.split('<section id="propagation">', 1)[1].split("</section>", 1)[0]
+    table = section.split('<table id="propagation-table">', 1)[1].split("</table>", 1)[0]
+    rows = [re.sub(r"\|+", "|", re.sub(r"<[^>]+>", "|", row)) for row in table.split("<tr>")[2:]]
+    # application, SLA, owed, propagated, never, median, p95, within SLA (of those judged); the
+    # marketing application that owes nothing is listed too
+    assert rows == [
+        "|crm|72|1|1|0|278|278|0.0%|",
+        "|mailchimp|48|2|1|1|24|24|50.0%|",
+        "|sms_gateway|—|0|0|0|—|—|—|",
+    ]
+    # one chart per application, a point per snapshot: mailchimp's last shows 1 of its 2
+    assert section.count("<svg") == 2
+    assert "1 of 2 owed objections shown (50.0%), 1 late" in section
