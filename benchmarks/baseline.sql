@@ -1,18 +1,24 @@
 -- Comparison baseline ONLY (never used by the product): the leanest single DuckDB script we
 -- could write for docs/rules.md sections 3 (violations), 5 (eligibility) and 7 (alignment gaps)
--- over the same landing files. benchmarks/baseline.py fills the placeholders in braces: file lists per
--- format (recognised from the header), the seeds, the policy values and the evaluation time.
+-- over the same landing files. benchmarks/baseline.py fills the placeholders in braces: the files per
+-- format (recognised from the header; an optional column no file of a kind has reads as empty),
+-- the seeds, the policy values and the evaluation time.
 set TimeZone = 'UTC';
 set preserve_insertion_order = false;
 
+-- local wall-clock time l of zone tz as an instant: a time a clock change repeats is its first
+-- occurrence (DuckDB's timezone() gives the second), a skipped one takes the earlier offset
+create or replace macro local_ts(l, tz) as case
+    when timezone(tz, timezone(tz, l) - interval 1 hour) = l then timezone(tz, l) - interval 1 hour
+    else timezone(tz, l) end;
 create or replace macro ts(v, tz) as coalesce(
     case when length(v) = 19 and substr(v, 5, 1) = '-' and substr(v, 12, 2) < '24'
-         then timezone(tz, try_cast(v as timestamp)) end,
+         then local_ts(try_cast(v as timestamp), tz) end,
     case when length(v) in (20, 25) and substr(v, 5, 1) = '-' and substr(v, 12, 2) < '24'
               and substr(v, 20, 1) in ('Z', '+', '-') then try_cast(v as timestamptz) end,
     try_strptime(trim(v), ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S %z', '%Y-%m-%dT%H:%M:%S.%f%z']),
-    timezone(tz, try_strptime(trim(v), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M',
-        '%Y-%m-%dT%H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%Y-%m-%d', '%d/%m/%Y'])));
+    local_ts(try_strptime(trim(v), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M',
+        '%Y-%m-%dT%H:%M', '%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%Y-%m-%d', '%d/%m/%Y']), tz));
 create or replace macro norm(v) as nullif(lower(trim(v)), '');
 create or replace macro bool(v) as case
     when lower(trim(v)) in ('true', 'yes', '1', 'si', 'sì', 'y', 't') then true
@@ -25,9 +31,10 @@ create or replace macro csv(files) as table
 -- reference --------------------------------------------------------------------------------
 create table analog as
     select distinct category, analogous_category from (
-        select trim(category) as category, trim(analogous_category) as analogous_category
+        select norm(category) as category, norm(analogous_category) as analogous_category
         from read_csv({category_analogies}, header = true, all_varchar = true)
-        union all select trim(category), trim(category) from read_csv({product_categories}, header = true, all_varchar = true));
+        union all select norm(category), norm(category) from read_csv({product_categories}, header = true, all_varchar = true))
+    where category is not null and analogous_category is not null;
 create table notices as
     select trim(version) as version, timezone('{tz}', cast(trim(effective_from) as date)::timestamp) as from_at,
            coalesce(bool(has_soft_spam_clause), false) as clause,
@@ -43,7 +50,7 @@ create table sends as
     select norm(email) as email, pk(norm(email)) as p, norm(channel) as channel, norm(legal_basis) as basis,
            norm(promoted_category) as category, t as sent_at, coalesce(bool(has_opt_out_link), false) as opt_out,
            coalesce(norm(controller), lower('{controller}')) as controller
-    from (select *, ts(sent_at, '{tz}') as t from csv({sends_canonical})) s
+    from (select *, ts(sent_at, '{tz}') as t from {sends_canonical}) s
     where nullif(trim(send_id), '') is not null and t is not null
     qualify row_number() over (partition by norm(source_system), trim(send_id) order by filename desc) = 1;
 
@@ -54,7 +61,7 @@ create table sales as
            coalesce(bool(soft_spam_opt_out), false) as refused,
            nullif(trim(privacy_notice_version), '') as version,
            coalesce(norm(controller), lower('{controller}')) as controller
-    from (select *, ts(ordered_at, '{tz}') as t from csv({sales_canonical})) s
+    from (select *, ts(ordered_at, '{tz}') as t from {sales_canonical}) s
     where nullif(trim(order_id), '') is not null and nullif(trim(line_id), '') is not null and t is not null
     qualify row_number() over (partition by norm(source_system), trim(order_id), trim(line_id) order by filename desc) = 1;
 {shopify_sql}
@@ -66,7 +73,7 @@ create table sales_informed as
 
 create table consents as
     select pk(norm(email)) as p, norm(channel) as channel, coalesce(norm(status) = 'granted', false) as grant_, t as ev, norm(status) as status
-    from (select *, ts(event_at, '{tz}') as t from csv({consents_canonical})) c
+    from (select *, ts(event_at, '{tz}') as t from {consents_canonical}) c
     where nullif(trim(consent_id), '') is not null and t is not null
     qualify row_number() over (partition by norm(source_system), trim(consent_id) order by filename desc) = 1;
 {shopify_consents_sql}
@@ -80,7 +87,7 @@ create table consent_ch as
 create table opps as
     select pk(norm(email)) as p, case when norm(scope) in ('soft_spam', 'email_marketing', 'all_marketing') then norm(scope)
                    else 'all_marketing' end as scope, t as ev
-    from (select *, ts(opposed_at, '{tz}') as t from csv({oppositions_canonical})) o
+    from (select *, ts(opposed_at, '{tz}') as t from {oppositions_canonical}) o
     where nullif(trim(opposition_id), '') is not null and t is not null
     qualify row_number() over (partition by norm(source_system), trim(opposition_id) order by filename desc) = 1;
 {mailchimp_oppositions_sql}
@@ -182,7 +189,8 @@ chain as (
           where s.qualifying and s.p is not null and s.ev <= t.t_ev and s.controller = lower('{controller}')) x
     group by all
 ),
-categories as (select distinct trim(category) as category from read_csv({product_categories}, header = true, all_varchar = true))
+categories as (select distinct norm(category) as category from read_csv({product_categories}, header = true, all_varchar = true)
+                where norm(category) is not null)
 select persons.p, c.category,
     coalesce(e.granted, false) and not coalesce(o.blocks_consent, false) as on_consent,
     ch.latest_informed is not null and ({window_months} is null
