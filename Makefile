@@ -40,11 +40,13 @@ java:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
 		|| echo "java not installed: the Spark tests will be skipped"; }
 
-## Performance benchmark: full build, incremental day and the lean DuckDB baseline, per scale.
-## Writes BENCHMARKS.md. Takes long at 1M persons (see BENCHMARKS.md for the last timings).
+## Performance benchmark: full build, incremental day and the lean DuckDB baseline, per scale and
+## company shape (demo, company_b or both, side by side). Writes BENCHMARKS.md. Takes long at 1M
+## persons (see BENCHMARKS.md for the last timings).
 SCALES ?= 100000 300000 1000000
+SHAPES ?= both
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run --scale $(SCALES) --repeat 3 --out BENCHMARKS.md
+	$(BIN)/python -m benchmarks.run --scale $(SCALES) --shape $(SHAPES) --repeat 3 --out BENCHMARKS.md
 
 ## The same demo on DuckDB and on a local Spark, side by side (README, section Spark).
 ENGINE_SCALES ?= 100000
