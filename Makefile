@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint install browser java bench bench-engines dagster clean
+.PHONY: demo test lint install browser java bench bench-engines bench-serve dagster clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench: $(STAMP)
 ENGINE_SCALES ?= 100000
 bench-engines: $(STAMP) java
 	$(BIN)/python -m benchmarks.engines --scale $(ENGINE_SCALES)
+
+## Load benchmark of `softspam serve` (localhost only) on a warehouse a run has published, e.g.
+## `softspam demo --scale 100000 --out /tmp/serve-demo/landing`, then `softspam run` into /tmp.
+SERVE_WAREHOUSE ?= warehouse/softspam.duckdb
+bench-serve: $(STAMP)
+	$(BIN)/python -m benchmarks.serve --warehouse $(SERVE_WAREHOUSE)
 
 ## Open the Dagster UI on localhost only.
 dagster: $(STAMP)

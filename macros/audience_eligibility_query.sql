@@ -12,8 +12,12 @@
     all_marketing elsewhere, that no later consent for the channel lifted), else the chain's
     code (e-mail), else CONSENT_MISSING.
   Facts count when at or before T.
+
+  `only_persons_facts`: read only the facts of those persons (the same verdicts: every fact is
+  joined to its person), for a few persons among many, as check-audience and the service judge.
 #}
-{% macro audience_eligibility_query(persons_relation, evaluated_at_sql) %}
+{% macro audience_eligibility_query(persons_relation, evaluated_at_sql, only_persons_facts=false) %}
+{%- set of_persons = "in (select persons.person_key from persons)" if only_persons_facts else none -%}
 with
 
 evaluation as (
@@ -41,6 +45,7 @@ consent_states as (
     from {{ ref('int_consent_states_collapsed') }} as consent_states
     cross join evaluation
     where consent_states.event_at <= evaluation.evaluated_at
+        {% if of_persons %}and consent_states.person_key {{ of_persons }}{% endif %}
 ),
 
 latest_consent as (
@@ -68,6 +73,7 @@ oppositions as (
     from {{ ref('int_oppositions_unioned') }} as oppositions
     cross join evaluation
     where oppositions.person_key is not null and oppositions.opposed_at <= evaluation.evaluated_at
+        {% if of_persons %}and oppositions.person_key {{ of_persons }}{% endif %}
 ),
 
 opposition_state as (
@@ -109,6 +115,7 @@ qualifying_persons as (
         order_lines.is_qualifying
         and order_lines.controller = lower('{{ var("controller") }}')
         and order_lines.ordered_at <= evaluation.evaluated_at
+        {% if of_persons %}and order_lines.person_key {{ of_persons }}{% endif %}
 ),
 
 category_sales as (
@@ -121,6 +128,7 @@ category_sales as (
     where
         authorizations.controller = lower('{{ var("controller") }}')
         and authorizations.ordered_at <= evaluation.evaluated_at
+        {% if of_persons %}and authorizations.person_key {{ of_persons }}{% endif %}
     group by authorizations.person_key, authorizations.promotable_category
 ),
 

@@ -85,6 +85,11 @@ def parse_audience(text: str) -> AudienceFile:
             if any(field.strip() for field in row):
                 break
         entries = [row[index] if len(row) > index else "" for row in rows]
+    return distinct_addresses(entries)
+
+
+def distinct_addresses(entries: list[str]) -> AudienceFile:
+    """The normalised addresses of ``entries`` in first-seen order, blanks and repeats counted."""
     seen: dict[str, None] = {}
     blank = duplicates = 0
     for entry in entries:
@@ -138,7 +143,15 @@ def _dbt_executable() -> str:
 
 def compile_eligibility_sql(warehouse: Path, evaluated_at: datetime, project_dir: Path = PROJECT_DIR) -> str:
     """The macro's SELECT for the TEMP relation ``audience_input`` at ``evaluated_at``, compiled by dbt."""
-    inline = f"{{{{ {ELIGIBILITY_MACRO}('{PERSONS_RELATION}', \"{timestamptz_sql(evaluated_at)}\") }}}}"
+    return compile_eligibility_sql_at(warehouse, timestamptz_sql(evaluated_at), project_dir)
+
+
+def compile_eligibility_sql_at(
+    warehouse: Path, evaluated_at_sql: str, project_dir: Path = PROJECT_DIR
+) -> str:
+    """The same SELECT with the instant given as SQL, e.g. a parameter: ``$evaluated_at``."""
+    # only the audience's facts are read: the verdicts are the same, an audience is a few persons
+    inline = f"{{{{ {ELIGIBILITY_MACRO}('{PERSONS_RELATION}', \"{evaluated_at_sql}\", true) }}}}"
     # Own target and log dirs: compiling must not overwrite the manifest that Dagster reads.
     work_dir = project_dir / "target" / "check_audience"
     policy = load_policy(os.environ.get("SOFTSPAM_POLICY"))
@@ -179,7 +192,7 @@ CATEGORIES_MODEL = "staging.stg_reference__product_categories"
 APPLICATIONS_MODEL = "staging.stg_reference__applications"
 
 
-def _check_category_and_channel(connection, category: str, channel: str) -> None:
+def check_category_and_channel(connection, category: str, channel: str) -> None:
     """Fail with the known values rather than judge everyone against a typo."""
     require_tables(connection, CATEGORIES_MODEL, APPLICATIONS_MODEL)
     categories = _known_values(
@@ -209,7 +222,7 @@ def judge_audience(
     category, channel = normalise_address(category), normalise_address(channel)
     connection = connect_read_only(warehouse)
     try:
-        _check_category_and_channel(connection, category, channel)
+        check_category_and_channel(connection, category, channel)
     finally:
         connection.close()
     # Compiled while no connection is open: even a read-only one would hold off a pipeline run.
@@ -217,35 +230,49 @@ def judge_audience(
         eligibility_sql = compile_eligibility_sql(warehouse, evaluated_at)
     connection = connect_read_only(warehouse)
     try:
-        audience_frame = pd.DataFrame(
-            {
-                "position": range(len(audience.addresses)),
-                "email": pd.Series(audience.addresses, dtype="string"),
-            }
-        )
-        connection.register("audience_frame", audience_frame)
-        connection.execute(
-            f"create temp table {PERSONS_RELATION} as "  # noqa: S608
-            "select position, sha256(email) as person_key, email from audience_frame"
-        )
-        connection.unregister("audience_frame")
-        rows = connection.execute(
-            f"""
-            select a.email, e.is_eligible, e.legal_basis, e.blocking_reason,
-                   e.person_key is not null as judged
-            from {PERSONS_RELATION} a
-            left join ({eligibility_sql}) e on e.person_key = a.person_key
-                and e.product_category = {sql_literal(category)} and e.channel = {sql_literal(channel)}
-            order by a.position
-            """  # noqa: S608
-        ).fetchall()
+        return judge_addresses(connection, audience.addresses, category, channel, eligibility_sql)
     finally:
         connection.close()
+
+
+def judge_addresses(
+    connection,
+    addresses: list[str],
+    category: str,
+    channel: str,
+    eligibility_sql: str,
+    parameters: dict[str, object] | None = None,
+) -> list[Verdict]:
+    """Run the compiled eligibility query for distinct normalised ``addresses`` on ``connection``.
+
+    ``parameters``: values of the query's named parameters (the service's ``$evaluated_at``).
+    The connection gets a TEMP table ``audience_input``: give each call its own connection.
+    """
+    audience_frame = pd.DataFrame(
+        {"position": range(len(addresses)), "email": pd.Series(addresses, dtype="string")}
+    )
+    connection.register("audience_frame", audience_frame)
+    connection.execute(
+        f"create or replace temp table {PERSONS_RELATION} as "  # noqa: S608
+        "select position, sha256(email) as person_key, email from audience_frame"
+    )
+    connection.unregister("audience_frame")
+    rows = connection.execute(
+        f"""
+        select a.email, e.is_eligible, e.legal_basis, e.blocking_reason,
+               e.person_key is not null as judged
+        from {PERSONS_RELATION} a
+        left join ({eligibility_sql}) e on e.person_key = a.person_key
+            and e.product_category = {sql_literal(category)} and e.channel = {sql_literal(channel)}
+        order by a.position
+        """,  # noqa: S608
+        parameters or None,
+    ).fetchall()
     unjudged = sum(1 for row in rows if not row[4])
-    if unjudged or len(rows) != len(audience.addresses):
+    if unjudged or len(rows) != len(addresses):
         raise ReportError(
             f"the eligibility query returned no verdict for {unjudged or 'some'} of "
-            f"{len(audience.addresses)} addresses (category {category!r}, channel {channel!r})"
+            f"{len(addresses)} addresses (category {category!r}, channel {channel!r})"
         )
     return [Verdict(email, bool(eligible), basis, reason) for email, eligible, basis, reason, _ in rows]
 
