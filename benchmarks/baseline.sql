@@ -205,13 +205,13 @@ left join chain ch on ch.p = persons.p and ch.category = c.category;
 {snapshots_sql}
 create table gaps as
 with latest as (select app, max(taken_at) as taken_at from snapshot_files group by app),
-owed as (
-    select a.app, o.p, min(o.ev) as first_at from apps a join opps o
-        on a.channel = 'email' or o.scope = 'all_marketing'
-    where not exists (select 1 from consents c where c.p = o.p and c.grant_ and c.ev > o.ev
+owed as (  -- objections that no consent at or before the application's latest snapshot has lifted
+    select a.app, o.p, min(o.ev) as first_at, any_value(l.taken_at) as taken_at, any_value(a.sla) as sla
+    from apps a join latest l using (app) join opps o on a.channel = 'email' or o.scope = 'all_marketing'
+    where not exists (select 1 from consents c where c.p = o.p and c.grant_ and c.ev > o.ev and c.ev <= l.taken_at
                       and (c.channel = a.channel or c.channel = 'all'))
-    group by all
+    group by a.app, o.p
 )
-select owed.* from owed join latest l using (app) join apps a using (app)
-where owed.first_at + to_hours(cast(a.sla as bigint)) <= l.taken_at
-  and not exists (select 1 from snapshot_rows r where r.app = owed.app and r.taken_at = l.taken_at and r.p = owed.p);
+select app, p, first_at from owed
+where first_at + to_hours(cast(sla as bigint)) <= taken_at
+  and not exists (select 1 from snapshot_rows r where r.app = owed.app and r.taken_at = owed.taken_at and r.p = owed.p);

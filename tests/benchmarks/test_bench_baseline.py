@@ -42,3 +42,22 @@ def test_an_optional_column_no_file_has_and_a_kind_without_files(tmp_path: Path)
     found = baseline.run(tmp_path, "2026-11-01T00:00:00Z")
     assert found["sends"] == 1
     assert found["violations"] == {"NO_OPT_OUT_LINK": 1, "NO_SALE_RELATIONSHIP": 1}
+
+
+@pytest.mark.parametrize(("granted_at", "gaps"), [("2026-09-15T10:00:00Z", 0), ("2026-10-31T10:00:00Z", 1)])
+def test_only_a_consent_at_or_before_the_snapshot_lifts_what_it_owes(
+    tmp_path: Path, granted_at: str, gaps: int
+) -> None:
+    files = {
+        "reference/applications.csv": "application,channel,sends_marketing,sla_hours\n"
+        "newsletter,email,yes,48\n",
+        "oppositions/o.csv": "opposition_id,email,scope,opposed_at,source_system\n"
+        "O1,a@example.com,email_marketing,2026-09-01T10:00:00Z,crm\n",
+        "consents/c.csv": "consent_id,email,channel,status,event_at,source_system\n"
+        f"C1,a@example.com,email,granted,{granted_at},web_form\n",
+        "suppressions/newsletter/suppressed_2026-10-01.csv": "email\nb@example.com\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert baseline.run(tmp_path, "2026-11-01T00:00:00Z")["alignment_gaps"] == gaps
