@@ -14,6 +14,8 @@
     quotes        the looked-up facts the evidence reads, stored where the rule is broken;
     evidence      SQL of the readable sentence, over the stored send and its quoted facts;
     evidence_ref  SQL of the record behind it (an opposition, consent or sale line), or none;
+    evidence_fact the kind of that record, its fact_type in int_fact_sources (the chain of
+                  custody): `opposition`, `consent_event` or `sale_line`;
     record_may_be_missing  true when the rule can fire with no such record (no consent event).
 
   Adding a rule: its seed row, an entry here, a unit test of its verdict.
@@ -65,7 +67,7 @@
 {%- do rules.append({
     'code': 'SENT_AFTER_OPPOSITION', 'verdict': verdict,
     'quotes': ['covering_opposed_at', 'covering_opposition_id', 'covering_scope', 'covering_source_system'],
-    'evidence': evidence, 'evidence_ref': 'covering_opposition_id',
+    'evidence': evidence, 'evidence_ref': 'covering_opposition_id', 'evidence_fact': 'opposition',
 }) -%}
 
 {%- set evidence -%}
@@ -81,7 +83,8 @@
 {%- do rules.append({
     'code': 'CONSENT_MISSING',
     'verdict': "coalesce(legal_basis = 'consent', false) and not coalesce(consent_is_grant, false)",
-    'quotes': ['consent_event_at', 'consent_id'], 'evidence': evidence, 'evidence_ref': 'consent_id',
+    'quotes': ['consent_event_at', 'consent_id'], 'evidence': evidence,
+    'evidence_ref': 'consent_id', 'evidence_fact': 'consent_event',
     'record_may_be_missing': true,
 }) -%}
 
@@ -107,7 +110,7 @@
 {%- do rules.append({
     'code': 'NOT_ANALOGOUS', 'passes': 'coalesce(first_analogous_at <= sent_at, false)',
     'quotes': ['first_qualifying_at', 'first_qualifying_ref', 'first_qualifying_category'],
-    'evidence': evidence, 'evidence_ref': 'first_qualifying_ref',
+    'evidence': evidence, 'evidence_ref': 'first_qualifying_ref', 'evidence_fact': 'sale_line',
 }) -%}
 
 {%- set evidence -%}
@@ -120,7 +123,7 @@
 {%- do rules.append({
     'code': 'NOT_INFORMED', 'passes': 'coalesce(first_informed_at <= sent_at, false)',
     'quotes': ['first_analogous_at', 'first_analogous_ref', 'first_analogous_notice'],
-    'evidence': evidence, 'evidence_ref': 'first_analogous_ref',
+    'evidence': evidence, 'evidence_ref': 'first_analogous_ref', 'evidence_fact': 'sale_line',
 }) -%}
 
 {%- set evidence -%}
@@ -133,7 +136,7 @@
 {%- do rules.append({
     'code': 'AUTHORIZATION_EXPIRED', 'passes': 'not coalesce(latest_informed_at <= window_cutoff_at, false)',
     'quotes': ['latest_informed_at', 'latest_informed_ref', 'window_cutoff_at'],
-    'evidence': evidence, 'evidence_ref': 'latest_informed_ref',
+    'evidence': evidence, 'evidence_ref': 'latest_informed_ref', 'evidence_fact': 'sale_line',
 }) -%}
 
 {{ return(rules) }}

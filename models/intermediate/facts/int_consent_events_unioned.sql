@@ -19,7 +19,11 @@ shopify_grants as (
         'email' as channel,
         'granted' as status,
         min(ordered_at) as event_at,
-        concat('shopify order ', order_id, ' accepts marketing') as evidence_ref
+        concat('shopify order ', order_id, ' accepts marketing') as evidence_ref,
+        -- the order's first row, the one that carries Accepts Marketing
+        min_by(load_id, cast(line_id as integer)) as load_id,
+        min_by(source_file, cast(line_id as integer)) as source_file,
+        min_by(source_line, cast(line_id as integer)) as source_line
     from shopify_lines
     where accepts_marketing and ordered_at is not null
     group by order_id
@@ -34,7 +38,10 @@ from_exports as (
         channel,
         status,
         event_at,
-        evidence_ref
+        evidence_ref,
+        load_id,
+        source_file,
+        source_line
     from exported
 ),
 

@@ -2,6 +2,8 @@
 -- ticked at checkout (scope soft_spam at the sale's time, on any line: a refusal is a
 -- refusal) and, with withdrawal_is_opposition, withdrawals of e-mail or `all` consent.
 -- A missing or unknown scope is read as all_marketing, the safest reading of an objection.
+-- Each keeps the landed row it was read from (a checkout refusal its sale line, a withdrawal its
+-- consent event): the chain of custody of the verdicts that quote it.
 with
 
 exported as (
@@ -34,7 +36,10 @@ from_exports as (
         scope_as_given,
         opposed_at,
         request_channel,
-        'opposition_export' as origin
+        'opposition_export' as origin,
+        load_id,
+        source_file,
+        source_line
     from exported
 ),
 
@@ -49,7 +54,10 @@ from_mailchimp as (
         'email_marketing' as scope_as_given,
         unsubscribed_at as opposed_at,
         'unsubscribe_link' as request_channel,
-        'mailchimp_unsubscribe' as origin
+        'mailchimp_unsubscribe' as origin,
+        load_id,
+        source_file,
+        source_line
     from mailchimp_unsubscribes
 ),
 
@@ -63,7 +71,10 @@ from_checkout_refusals as (
         'soft_spam' as scope_as_given,
         ordered_at as opposed_at,
         'checkout' as request_channel,
-        'checkout_refusal' as origin
+        'checkout_refusal' as origin,
+        load_id,
+        source_file,
+        source_line
     from order_lines
     where is_refused_at_collection
 ),
@@ -78,7 +89,10 @@ from_withdrawals as (
         case channel when 'all' then 'all_marketing' else 'email_marketing' end as scope_as_given,
         event_at as opposed_at,
         'consent_withdrawal' as request_channel,
-        'consent_withdrawal' as origin
+        'consent_withdrawal' as origin,
+        load_id,
+        source_file,
+        source_line
     from consent_events
     where
         {{ 'true' if var('withdrawal_is_opposition') else 'false' }}

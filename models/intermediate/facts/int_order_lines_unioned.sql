@@ -32,6 +32,7 @@ canonical_shaped as (
         controller,
         customer_id,
         amount,
+        load_id,
         source_file,
         source_line
     from canonical_lines
@@ -55,6 +56,7 @@ shopify_shaped as (
         lower('{{ var("controller") }}') as controller,
         cast(null as string) as customer_id,
         shopify_lines.amount,
+        shopify_lines.load_id,
         shopify_lines.source_file,
         shopify_lines.source_line
     from shopify_lines
