@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from orchestration.cli import check_audience, demo, run, serve, trail
+from orchestration.cli import check_audience, demo, evidence, run, serve, trail
 from orchestration.cli.common import EXIT_CANNOT_RUN, first_line
 from orchestration.errors import SoftspamError
 
@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(art. 130 c.4 Codice Privacy)?",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (run, demo, check_audience, trail, serve):
+    for command in (run, demo, check_audience, trail, evidence, serve):
         command.add_parser(commands)
     return parser
 

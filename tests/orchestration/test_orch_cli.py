@@ -15,7 +15,7 @@ from orchestration.ingestion import IngestionError
 from orchestration.reports.warehouse import ReportError
 from orchestration.run_lock import WarehouseLockedError
 
-COMMANDS = ("run", "demo", "check-audience", "trail")
+COMMANDS = ("run", "demo", "check-audience", "trail", "evidence")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
