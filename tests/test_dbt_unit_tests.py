@@ -89,7 +89,8 @@ def test_every_column_of_the_intermediate_models_and_marts_is_described(empty_bu
             unbuilt.append(node["name"])
             continue
         described = {
-            name.lower(): (column.get("description") or "").strip() for name, column in node["columns"].items()
+            name.lower(): (column.get("description") or "").strip()
+            for name, column in node["columns"].items()
         }
         undescribed += [f"{node['name']}.{column}" for column in columns if not described.get(column)]
         unknown += [f"{node['name']}.{column}" for column in described if column not in columns]
