@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +20,12 @@ import pytest
 from fastapi.testclient import TestClient
 from identity.harness import rows
 
-from orchestration.ingestion import pending_files
+from orchestration.config import default_policy
+from orchestration.ingestion import ingest_kind, pending_files
 from orchestration.publish import connect_latest, latest_published, publish
 from orchestration.reports.audience import compile_eligibility_sql, judge_audience, parse_audience
 from orchestration.serve.app import create_app
-from orchestration.serve.journal import journal_dir
+from orchestration.serve.journal import journal_dir, read_journal
 
 from .conftest import BUYER, EXPIRING, FAN, KNOWN, OBJECTOR
 
@@ -239,7 +242,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_softspam_serve_answers_on_localhost(company):
+def test_softspam_serve_on_localhost_then_kill_9_right_after_a_201(company):
+    """The real process: it answers, and an objection acknowledged just before a SIGKILL is on disk
+    whole and is ingested once, however often ingestion runs."""
     port = _free_port()
     environment = {**os.environ, "SOFTSPAM_SERVE_TOKEN": TOKEN}
     process = subprocess.Popen(
@@ -247,24 +252,56 @@ def test_softspam_serve_answers_on_localhost(company):
          "--warehouse", str(company.warehouse), "--landing", str(company.landing)],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                health = httpx.get(f"{base}/healthz", timeout=1)
                 break
             except httpx.TransportError:
                 assert process.poll() is None, process.stdout.read().decode()
                 assert time.monotonic() < deadline, "the service did not start"
                 time.sleep(0.5)
         assert health.status_code == 200 and health.json()["status"] == "ok"
-        answer = httpx.get(
-            f"http://127.0.0.1:{port}/v1/eligibility",
-            params={"email": BUYER, "category": "audio"},
+        look_up = {"email": BUYER, "category": "audio"}
+        answer = httpx.get(f"{base}/v1/eligibility", params=look_up, headers=READ, timeout=10)
+        assert answer.status_code == 200 and answer.json()["email"] == BUYER
+        posted = httpx.post(
+            f"{base}/v1/oppositions",
+            json={"email": BUYER, "scope": "soft_spam", "source_system": "dpo"},
             headers=READ,
             timeout=10,
         )
-        assert answer.status_code == 200 and answer.json()["email"] == BUYER
+        process.send_signal(signal.SIGKILL)
+        assert posted.status_code == 201, posted.text
     finally:
-        process.terminate()
+        process.kill()
         process.wait(timeout=30)
+    opposition_id = posted.json()["opposition_id"]
+    timezone = default_policy()["timezone"]
+    loads = ingest_kind(company.landing, company.warehouse, "oppositions", timezone)
+    assert [(load.file_name, load.rows_loaded) for load in loads] == [(posted.json()["journal_file"], 1)]
+    assert ingest_kind(company.landing, company.warehouse, "oppositions", timezone) == []
+    raw_count = f"select count(*) from raw.oppositions where opposition_id = '{opposition_id}'"  # noqa: S608
+    assert rows(company.warehouse, raw_count) == [(1,)]
+
+
+def test_concurrent_objections_are_all_kept(client, company):
+    def post(index: int) -> httpx.Response:
+        return client.post(
+            "/v1/oppositions",
+            json={"email": f"many{index}@example.it", "scope": "all_marketing", "source_system": "crm"},
+            headers=READ,
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(post, range(24)))
+    assert [answer.status_code for answer in answers] == [201] * 24
+    identifiers = {answer.json()["opposition_id"] for answer in answers}
+    assert len(identifiers) == 24
+    journalled = {objection.opposition_id for objection in read_journal(company.landing)}
+    assert identifiers <= journalled
+    verdicts = audience(client, "audio", "email", datetime.now(UTC).isoformat(),
+                        emails=[f"many{index}@example.it" for index in range(24)])["verdicts"]  # fmt: skip
+    assert {verdict["blocking_reason"] for verdict in verdicts} == {"OPPOSED"}
