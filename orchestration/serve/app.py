@@ -30,7 +30,7 @@ from orchestration.reports.audience import (
     summarise,
 )
 from orchestration.serve import TOKEN_VARIABLE, journal
-from orchestration.serve.engine import Eligibility, LoadedBuild
+from orchestration.serve.engine import Eligibility, LoadedBuild, LookUps
 from orchestration.timezones import read_instant, utc_iso
 from orchestration.vocabulary import terms
 
@@ -98,6 +98,7 @@ def create_app(
 ) -> FastAPI:
     """The service over the latest published copy of ``warehouse``; journal under ``landing``."""
     engine = Eligibility(warehouse, landing, eligibility_sql, check_every_seconds)
+    look_ups = LookUps(engine)
     timezone = load_policy(os.environ.get("SOFTSPAM_POLICY"))["timezone"]
     scopes = terms("scopes")
     registry = CollectorRegistry()
@@ -114,6 +115,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        look_ups.close()
         engine.close()
 
     app = FastAPI(
@@ -192,10 +194,9 @@ def create_app(
         if not address:
             raise HTTPException(422, "email is blank")
         category, channel = normalise_address(category), normalise_address(channel)
-        at = datetime.now(UTC)
-        verdicts, build = engine.judge([address], category, channel, at)
-        answer = _verdict(verdicts[0], category, channel, at, build)
-        if verdicts[0].blocking_reason == "OPPOSED":
+        verdict, build, at = look_ups.judge(address, category, channel)
+        answer = _verdict(verdict, category, channel, at, build)
+        if verdict.blocking_reason == "OPPOSED":
             with engine.current() as current:
                 answer["evidence"]["oppositions"] = [
                     {**row, "opposed_at": utc_iso(row["opposed_at"])}

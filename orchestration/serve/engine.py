@@ -293,3 +293,73 @@ class Eligibility:
 
     def close(self) -> None:
         self._build.retire()
+
+
+class _Pending:
+    __slots__ = ("address", "category", "channel", "done", "result", "error")
+
+    def __init__(self, address: str, category: str, channel: str) -> None:
+        self.address, self.category, self.channel = address, category, channel
+        self.done = threading.Event()
+        self.result: tuple[Verdict, LoadedBuild, datetime] | None = None
+        self.error: BaseException | None = None
+
+
+class LookUps:
+    """Single look-ups judged together: the look-ups that arrive while a query runs share the next.
+
+    DuckDB plans the eligibility query anew each time (it caches no plan that reads tables): that
+    planning, not the data, is most of a look-up's time, and one query for a hundred addresses
+    costs little more than for one. Each batch is judged at the instant it starts, at or after
+    every one of its requests arrived: a look-up never sees a state older than its request.
+    """
+
+    def __init__(self, engine: Eligibility, workers: int = 2) -> None:
+        self._engine = engine
+        self._waiting: list[_Pending] = []
+        self._ready = threading.Condition()
+        self._stopped = False
+        self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
+        for worker in self._workers:
+            worker.start()
+
+    def judge(self, address: str, category: str, channel: str) -> tuple[Verdict, LoadedBuild, datetime]:
+        pending = _Pending(address, category, channel)
+        with self._ready:
+            self._waiting.append(pending)
+            self._ready.notify()
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        assert pending.result is not None
+        return pending.result
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._waiting and not self._stopped:
+                    self._ready.wait()
+                if self._stopped:
+                    return
+                batch, self._waiting = self._waiting, []
+            at = datetime.now(UTC)
+            groups: dict[tuple[str, str], list[_Pending]] = {}
+            for pending in batch:
+                groups.setdefault((pending.category, pending.channel), []).append(pending)
+            for (category, channel), members in groups.items():
+                try:
+                    addresses = list(dict.fromkeys(member.address for member in members))
+                    verdicts, build = self._engine.judge(addresses, category, channel, at)
+                    by_address = {verdict.email: verdict for verdict in verdicts}
+                    for member in members:
+                        member.result = (by_address[member.address], build, at)
+                except BaseException as exc:  # noqa: BLE001 - the waiting requests answer it
+                    for member in members:
+                        member.error = exc
+                for member in members:
+                    member.done.set()
+
+    def close(self) -> None:
+        with self._ready:
+            self._stopped = True
+            self._ready.notify_all()
