@@ -53,11 +53,12 @@ ENGINE_SCALES ?= 100000
 bench-engines: $(STAMP) java
 	$(BIN)/python -m benchmarks.engines --scale $(ENGINE_SCALES)
 
-## Load benchmark of `softspam serve` (localhost only) on a warehouse a run has published, e.g.
+## Load benchmark of `softspam serve` (localhost only) on a warehouse a run has published; writes
+## BENCHMARKS_SERVE.md. E.g.
 ## `softspam demo --scale 100000 --out /tmp/serve-demo/landing`, then `softspam run` into /tmp.
 SERVE_WAREHOUSE ?= warehouse/softspam.duckdb
 bench-serve: $(STAMP)
-	$(BIN)/python -m benchmarks.serve --warehouse $(SERVE_WAREHOUSE)
+	$(BIN)/python -m benchmarks.serve --warehouse $(SERVE_WAREHOUSE) --out BENCHMARKS_SERVE.md
 
 ## Open the Dagster UI on localhost only.
 dagster: $(STAMP)

@@ -153,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--warehouse", required=True, type=Path, help="a warehouse a run has published")
     parser.add_argument("--singles", type=int, default=1000, help="sequential look-ups (default 1000)")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients for throughput")
+    parser.add_argument(
+        "--clients", type=int, default=32, help="concurrent clients for throughput (default 32)"
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput duration")
     parser.add_argument("--audience", type=int, default=10_000, help="audience size (default 10000)")
     parser.add_argument("--out", type=Path, help="write the Markdown report here too")
