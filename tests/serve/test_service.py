@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -305,3 +306,32 @@ def test_concurrent_objections_are_all_kept(client, company):
     verdicts = audience(client, "audio", "email", datetime.now(UTC).isoformat(),
                         emails=[f"many{index}@example.it" for index in range(24)])["verdicts"]  # fmt: skip
     assert {verdict["blocking_reason"] for verdict in verdicts} == {"OPPOSED"}
+
+
+def test_a_new_build_is_swapped_in_without_dropping_a_request(client, company):
+    engine = client.app.state.engine
+    before = engine.build.build_id
+    statuses: list[int] = []
+    builds: set[str] = set()
+    stop = threading.Event()
+
+    def look_up() -> None:
+        while not stop.is_set():
+            answer = client.get("/v1/eligibility", params={"email": BUYER, "category": "audio"}, headers=READ)
+            statuses.append(answer.status_code)
+            builds.add(answer.json()["build"]["build_id"])
+
+    threads = [threading.Thread(target=look_up) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.3)
+        publish(company.warehouse)
+        assert engine.refresh() is True
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert statuses and set(statuses) == {200}
+    assert {before, engine.build.build_id} <= builds
