@@ -61,9 +61,14 @@ def _fsync_dir(folder: Path) -> None:
 def append(landing: Path, objection: Objection) -> Path:
     """Write ``objection`` as its own journal file, durably; returns the file."""
     folder = journal_dir(landing)
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-        _fsync_dir(folder.parent)
+    missing = []
+    probe = folder
+    while not probe.is_dir():
+        missing.append(probe)
+        probe = probe.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for created in reversed(missing):  # a new folder's entry is durable once its parent is synced
+        _fsync_dir(created.parent)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
