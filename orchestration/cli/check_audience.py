@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from orchestration.cli.common import EXIT_OK, shared_options, warehouse_path
+from orchestration.cli.common import EXIT_OK, output_folder, shared_options, warehouse_path
 from orchestration.errors import SoftspamError
 from orchestration.publish import latest_published
 
@@ -35,8 +35,7 @@ def check_audience_command(args: argparse.Namespace) -> int:
     )
     verdicts = judge_audience(published, audience, category, channel, evaluated_at)
     target = Path(
-        getattr(args, "output", None)
-        or Path(os.environ.get("SOFTSPAM_OUTPUT") or "output") / f"audience_{safe_file_stem(category)}.csv"
+        getattr(args, "output", None) or output_folder() / f"audience_{safe_file_stem(category)}.csv"
     )
     write_verdicts(verdicts, target)
     print(summarise(verdicts, audience, channel))

@@ -39,6 +39,11 @@ def warehouse_path(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "warehouse", None) or os.environ.get("SOFTSPAM_WAREHOUSE") or DEFAULT_WAREHOUSE)
 
 
+def output_folder() -> Path:
+    """The reports folder a command writes into when not told: $SOFTSPAM_OUTPUT, else ./output."""
+    return Path(os.environ.get("SOFTSPAM_OUTPUT") or "output")
+
+
 def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), text.strip())
 

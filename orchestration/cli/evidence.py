@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from orchestration.cli.common import EXIT_OK, shared_options, warehouse_path
-from orchestration.errors import SoftspamError
+from orchestration.cli.common import EXIT_OK, output_folder, shared_options, warehouse_path
 
 
 def evidence_command(args: argparse.Namespace) -> int:
-    try:
-        from orchestration.reports.evidence import Selector, build_pack
-    except ImportError as exc:
-        raise SoftspamError(f"the reports module is not available ({exc})") from exc
+    from orchestration.reports.evidence import Selector, build_pack  # loaded only when run
+
     selector = Selector.of(email=args.email, send=args.send, campaign=args.campaign)
-    out = Path(args.out or Path(os.environ.get("SOFTSPAM_OUTPUT") or "output") / "evidence")
+    out = Path(args.out) if args.out else output_folder() / "evidence"
     result = build_pack(warehouse_path(args), selector, out, as_of=args.as_of)
     pages = f", {result.pages} pages of sends" if result.pages else ""
     print(
