@@ -1,4 +1,4 @@
-"""The read-only copy of the marts that readers open instead of the warehouse (orchestration/publish.py)."""
+"""The read-only copy of the warehouse that readers open instead of it (orchestration/publish.py)."""
 
 import dagster as dg
 
@@ -18,8 +18,8 @@ PUBLISH_LAST = {"dagster/priority": "-2"}
     kinds={"duckdb"},
     deps=[*dbt_asset_keys_in_schema("marts"), *(dg.AssetKey(name.split(".")) for name in READER_RELATIONS)],
     op_tags=PUBLISH_LAST,
-    description="A read-only DuckDB copy of the marts (and what check-audience reads) beside the "
-    "warehouse, for analysts, check-audience, trail and the service: readers of it never stop a run.",
+    description="A read-only copy of the whole warehouse file beside it, for analysts, check-audience, "
+    "trail, evidence and the service: readers of it never stop a run.",
 )
 def published_marts_copy(softspam: SoftspamSettings) -> dg.MaterializeResult:
     settings = softspam.settings

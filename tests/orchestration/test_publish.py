@@ -24,7 +24,7 @@ from orchestration.publish import (
 
 
 def _warehouse(tmp_path: Path, sends: int = 2) -> Path:
-    """Marts (a table and a view over an unpublished model), a reader relation and the ledger."""
+    """Marts (a table and a view over a model), a reader relation (a view of a seed) and the ledger."""
     warehouse = tmp_path / "warehouse" / "softspam.duckdb"
     warehouse.parent.mkdir(exist_ok=True)
     with duckdb.connect(str(warehouse)) as connection:
@@ -32,19 +32,22 @@ def _warehouse(tmp_path: Path, sends: int = 2) -> Path:
             f"""
             create schema if not exists raw; create schema if not exists intermediate;
             create schema if not exists marts; create schema if not exists staging;
+            create schema if not exists reference;
             create or replace table raw.load_ledger as select * from range(1, 4) as t(load_id);
             create or replace table intermediate.int_sends_evaluated as
                 select 'S' || i as send_id from range({sends}) as t(i);
             create or replace view marts.sends_checked as select * from intermediate.int_sends_evaluated;
             create or replace table marts.audience_eligibility as
                 select timestamptz '2026-03-01 00:00:00+00' as evaluated_at;
-            create or replace table staging.stg_reference__product_categories as select 'audio' as category;
+            create or replace table reference.product_categories as select 'audio' as category;
+            create or replace view staging.stg_reference__product_categories as
+                select * from reference.product_categories;
             """  # noqa: S608 (a number)
         )
     return warehouse
 
 
-def test_the_copy_holds_the_marts_and_what_readers_need_as_tables(tmp_path: Path) -> None:
+def test_the_copy_holds_the_whole_warehouse_and_the_reader_relations_as_tables(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path)
 
     database, manifest = publish(warehouse)
@@ -52,16 +55,21 @@ def test_the_copy_holds_the_marts_and_what_readers_need_as_tables(tmp_path: Path
     assert database == published_dir(warehouse) / manifest["build_id"] / "softspam.duckdb"
     assert not database.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     with duckdb.connect(str(database), read_only=True) as connection:
-        relations = connection.execute(
+        tables = connection.execute(
             "select schema_name || '.' || table_name, current_database() from duckdb_tables() order by 1"
         ).fetchall()
-        assert connection.execute("select count(*) from duckdb_views() where not internal").fetchone() == (0,)
+        views = connection.execute("select view_name from duckdb_views() where not internal").fetchall()
+        # a mart view stays a view, reading the copy's own models
+        assert connection.execute("select count(*) from marts.sends_checked").fetchone() == (2,)
     # the warehouse's catalog name, so SQL compiled against the warehouse runs on the copy
-    assert relations == [
+    assert tables == [
+        ("intermediate.int_sends_evaluated", "softspam"),
         ("marts.audience_eligibility", "softspam"),
-        ("marts.sends_checked", "softspam"),
-        ("staging.stg_reference__product_categories", "softspam"),
+        ("raw.load_ledger", "softspam"),
+        ("reference.product_categories", "softspam"),
+        ("staging.stg_reference__product_categories", "softspam"),  # was a view: the service's
     ]
+    assert views == [("sends_checked",)]
     assert manifest["tables"] == {
         "marts.audience_eligibility": 1,
         "marts.sends_checked": 2,
