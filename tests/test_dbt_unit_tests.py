@@ -102,3 +102,54 @@ def test_every_column_of_the_intermediate_models_and_marts_is_described(empty_bu
     assert not (undescribed or unknown or unbuilt), "\n".join(
         f"{title}:\n  " + "\n  ".join(names) for title, names in problems if names
     )
+
+
+def test_a_test_that_passed_reads_only_the_rows_written_since_and_any_other_reads_all(
+    empty_build: EmptyBuild,
+) -> None:
+    """macros/test_scope.sql: the scope that orchestration/test_scope.py hands the next build."""
+    name = "unique_int_sends_evaluated_send_key"
+    unique_id = next(
+        node_id
+        for node_id in empty_build.read_target("manifest.json")["nodes"]
+        if node_id.split(".")[2] == name
+    )
+
+    def status(scope: dict | None) -> str:
+        env = {
+            **os.environ,
+            "SOFTSPAM_WAREHOUSE": str(empty_build.warehouse),
+            "SOFTSPAM_TEST_SCOPE": json.dumps(scope),
+        }
+        paths = ["--target-path", str(empty_build.target), "--log-path", str(empty_build.logs)]
+        subprocess.run(
+            [DBT, "test", "--select", name, *paths],
+            cwd=PROJECT_DIR,
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        results = empty_build.read_target("run_results.json")["results"]
+        return next(result["status"] for result in results if result["unique_id"] == unique_id)
+
+    def insert(send_key: str, stamp: int) -> None:
+        with duckdb.connect(str(empty_build.warehouse)) as connection:
+            connection.execute(
+                "insert into intermediate.int_sends_evaluated (send_key, evaluated_through_load_id) "
+                "values (?, ?)",
+                [send_key, stamp],
+            )
+
+    scoped = {"after_load_id": 4, "passed": [unique_id]}
+    try:
+        insert("old", 3)
+        insert("old", 3)  # a duplicate the build through load 4 wrote, and whose test then failed
+        insert("new", 5)
+        assert status(scoped) == "pass"  # the previous build's rows are not read again
+        assert status(None) == "fail"
+        assert status({**scoped, "passed": []}) == "fail"  # a test that did not pass reads every row
+        insert("new", 5)
+        assert status(scoped) == "fail"  # a duplicate among the rows written since
+    finally:
+        with duckdb.connect(str(empty_build.warehouse)) as connection:
+            connection.execute("delete from intermediate.int_sends_evaluated")

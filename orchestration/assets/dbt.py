@@ -5,6 +5,7 @@ dbt sources are mapped onto the landing assets, so ingestion and the models are 
 
 import hashlib
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
@@ -20,7 +21,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration import hooks
+from orchestration import hooks, test_scope
 from orchestration.assets.ingestion import kind_key
 from orchestration.assets.resources import SoftspamSettings
 from orchestration.config import PROJECT_DIR, Settings
@@ -181,6 +182,9 @@ def softspam_dbt_assets(
     dbt_vars = json.dumps(settings.dbt_vars(), default=str)
     target = run_target_path(settings)
     engine = ["--target", settings.dbt_target]
+    # what the previous build's tests saw, read before this build changes it (orchestration/test_scope.py)
+    scoped_engine = settings.engine == "duckdb"
+    before_build = test_scope.warehouse_state(settings.warehouse) if scoped_engine else (None, None)
     if settings.engine == "spark":
         written = publish_landing(settings.warehouse, settings.spark_dir)
         context.log.info(f"landed tables published as Parquet for Spark: {sum(written.values())} rows")
@@ -202,13 +206,28 @@ def softspam_dbt_assets(
     if settings.engine == "spark":
         _serve_spark_results(context, dbt, settings, dbt_vars)
     if context.selected_asset_check_keys:
-        invocation = dbt.cli(
-            ["test", *engine, "--vars", dbt_vars, "--exclude-resource-type", "unit_test"],
-            context=context,
-            raise_on_error=False,
-            target_path=target,
+        fingerprint = test_scope.project_fingerprint(
+            json.loads((target / "manifest.json").read_text(encoding="utf-8")), settings.dbt_vars()
         )
-        yield from invocation.stream()
+        scope = test_scope.allowed_scope(target, before_build, fingerprint) if scoped_engine else None
+        if scope:
+            context.log.info(
+                f"{len(scope['passed'])} data tests that passed on the previous build read only the rows "
+                f"written since load {scope['after_load_id']} where their model is stamped (test_scope)"
+            )
+        os.environ[test_scope.ENV] = json.dumps(scope)
+        try:
+            invocation = dbt.cli(
+                ["test", *engine, "--vars", dbt_vars, "--exclude-resource-type", "unit_test"],
+                context=context,
+                raise_on_error=False,
+                target_path=target,
+            )
+            yield from invocation.stream()
+        finally:
+            del os.environ[test_scope.ENV]
+        if scoped_engine:
+            test_scope.record(target, settings.warehouse, fingerprint)
 
 
 def _serve_spark_results(
