@@ -19,7 +19,8 @@
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- set scope = test_scope_condition() -%}
+    {#- only while executing: dbt parses a generic test in a context without the project's macros -#}
+    {%- set scope = test_scope_condition() if execute else '' -%}
     {%- if scope -%}
         {%- do conditions.append(scope) -%}
     {%- endif -%}

@@ -33,13 +33,14 @@ class EmptyBuild:
     target: Path
     logs: Path
 
-    def dbt(self, *command: str) -> None:
-        env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(self.warehouse)}
+    def dbt(self, *command: str, must_succeed: bool = True, **env: str) -> None:
+        env = {**os.environ, "SOFTSPAM_WAREHOUSE": str(self.warehouse), **env}
         paths = ["--target-path", str(self.target), "--log-path", str(self.logs)]
         completed = subprocess.run(
             [DBT, *command, *paths], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
         )
-        assert completed.returncode == 0, f"dbt {' '.join(command)}:\n{completed.stdout[-4000:]}"
+        if must_succeed:
+            assert completed.returncode == 0, f"dbt {' '.join(command)}:\n{completed.stdout[-4000:]}"
 
     def read_target(self, name: str) -> dict:
         return json.loads((self.target / name).read_text(encoding="utf-8"))
@@ -116,19 +117,7 @@ def test_a_test_that_passed_reads_only_the_rows_written_since_and_any_other_read
     )
 
     def status(scope: dict | None) -> str:
-        env = {
-            **os.environ,
-            "SOFTSPAM_WAREHOUSE": str(empty_build.warehouse),
-            "SOFTSPAM_TEST_SCOPE": json.dumps(scope),
-        }
-        paths = ["--target-path", str(empty_build.target), "--log-path", str(empty_build.logs)]
-        subprocess.run(
-            [DBT, "test", "--select", name, *paths],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            check=False,
-        )
+        empty_build.dbt("test", "--select", name, must_succeed=False, SOFTSPAM_TEST_SCOPE=json.dumps(scope))
         results = empty_build.read_target("run_results.json")["results"]
         return next(result["status"] for result in results if result["unique_id"] == unique_id)
 
@@ -153,3 +142,45 @@ def test_a_test_that_passed_reads_only_the_rows_written_since_and_any_other_read
     finally:
         with duckdb.connect(str(empty_build.warehouse)) as connection:
             connection.execute("delete from intermediate.int_sends_evaluated")
+
+
+def test_a_views_key_test_fails_on_a_repeated_key_and_on_a_null_in_one_pass(empty_build: EmptyBuild) -> None:
+    """unique_combination_of_columns with not_null_columns (macros/generic_tests): the per-person
+    views are tested once for their key, NULLs included."""
+    view = "intermediate.int_person_first_sales"
+    tests = [
+        node
+        for node in empty_build.read_target("manifest.json")["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("attached_node") == "model.softspam.int_person_first_sales"
+    ]
+    assert [node["test_metadata"]["name"] for node in tests] == ["unique_combination_of_columns"]
+    (unique_id,) = [node["unique_id"] for node in tests]
+
+    def status(rows: str) -> str:
+        with duckdb.connect(str(empty_build.warehouse)) as connection:
+            connection.execute(
+                f"create or replace view {view} as select * from (values {rows}) "  # noqa: S608 (constants)
+                "as t(person_key, controller, first_qualifying_at, first_qualifying_ref, "
+                "first_qualifying_category)"
+            )
+        empty_build.dbt(
+            "test",
+            "--select",
+            "int_person_first_sales",
+            "--exclude-resource-type",
+            "unit_test",
+            must_succeed=False,
+        )
+        results = empty_build.read_target("run_results.json")["results"]
+        return next(result["status"] for result in results if result["unique_id"] == unique_id)
+
+    row = "('p1', 'shop', timestamptz '2026-01-01 00:00:00+00', 'L1', 'audio')"
+    other = "('p2', 'shop', timestamptz '2026-01-01 00:00:00+00', 'L2', 'audio')"
+    null_person = "(null, 'shop', timestamptz '2026-01-01 00:00:00+00', 'L3', 'audio')"
+    try:
+        assert status(f"{row}, {other}") == "pass"
+        assert status(f"{row}, {row}") == "fail"
+        assert status(f"{row}, {null_person}") == "fail"
+    finally:
+        empty_build.dbt("run", "--empty", "--select", "int_person_first_sales")
