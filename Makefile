@@ -19,11 +19,9 @@ demo: $(STAMP)
 	$(BIN)/softspam demo --out landing
 	$(BIN)/softspam run --landing landing --warehouse warehouse/softspam.duckdb --output output
 
-## Lint (ruff, SQLFluff) and run every test: two workers (most of a test's time is one process
-## waiting on another: dbt, Dagster, DuckDB), each test file whole in one worker.
-TEST_WORKERS ?= 2
+## Lint (ruff, SQLFluff) and run every test.
 test: $(STAMP) lint browser java
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check orchestration tests benchmarks

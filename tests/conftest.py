@@ -10,16 +10,6 @@ import pytest
 _PREFIXES = ("SOFTSPAM_", "DBT_")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Parse the dbt project once, before pytest-xdist starts its workers: each worker imports the
-    Dagster definitions, which parse the project when its manifest is stale, and two parses at
-    once would write the same target folder."""
-    if not hasattr(config, "workerinput"):
-        from orchestration.assets.dbt import prepare_manifest
-
-        prepare_manifest()
-
-
 def _restore_environment() -> Iterator[None]:
     saved = {key: value for key, value in os.environ.items() if key.startswith(_PREFIXES)}
     yield
