@@ -43,7 +43,9 @@ def project_fingerprint(manifest: dict[str, Any], dbt_vars: dict[str, Any]) -> s
 def warehouse_state(warehouse: Path) -> tuple[int | None, str | None]:
     """(the load the stamped models were last built through, a digest of the ledger up to it).
 
-    None when a stamped model is missing or empty, or when the two disagree."""
+    None when the warehouse or a stamped model is missing or empty, or when the two disagree."""
+    if not Path(warehouse).is_file():
+        return None, None
     with connect(warehouse, read_only=True) as connection:
         stamps = set()
         for schema, table in STAMPED:
