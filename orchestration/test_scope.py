@@ -11,6 +11,7 @@ failed or did not run, every test reads every row.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -21,8 +22,7 @@ from orchestration.warehouse import connect, table_exists
 
 STATE_FILE = "softspam_test_scope.json"
 ENV = "SOFTSPAM_TEST_SCOPE"
-# the models stamped with the build that wrote each row (meta test_scope: evaluated_rows)
-STAMPED = (("intermediate", "int_sends_evaluated"), ("intermediate", "int_audience_eligibility"))
+STAMPED_SCOPE = "evaluated_rows"
 # the evaluation time changes every day without changing what a stamped row says
 UNFINGERPRINTED_VARS = ("as_of",)
 
@@ -40,6 +40,23 @@ def project_fingerprint(manifest: dict[str, Any], dbt_vars: dict[str, Any]) -> s
     return digest.hexdigest()
 
 
+@functools.cache
+def stamped_models() -> tuple[tuple[str, str], ...]:
+    """(schema, table) of the models stamped with the build that wrote each row: those whose YAML
+    sets ``meta: {test_scope: evaluated_rows}``, read from the project's dbt manifest."""
+    from orchestration.assets.dbt import prepare_manifest  # here: that module imports this one
+
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    return tuple(
+        sorted(
+            (node["schema"], node["alias"])
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and node.get("config", {}).get("meta", {}).get("test_scope") == STAMPED_SCOPE
+        )
+    )
+
+
 def warehouse_state(warehouse: Path) -> tuple[int | None, str | None]:
     """(the load the stamped models were last built through, a digest of the ledger up to it).
 
@@ -48,7 +65,7 @@ def warehouse_state(warehouse: Path) -> tuple[int | None, str | None]:
         return None, None
     with connect(warehouse, read_only=True) as connection:
         stamps = set()
-        for schema, table in STAMPED:
+        for schema, table in stamped_models():
             if not table_exists(connection, schema, table):
                 return None, None
             stamps.add(

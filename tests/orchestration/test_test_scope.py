@@ -73,6 +73,13 @@ def test_without_test_results_the_next_build_tests_every_row(tmp_path: Path) -> 
     assert test_scope.allowed_scope(target, test_scope.warehouse_state(warehouse), FINGERPRINT) is None
 
 
+def test_the_stamped_models_are_those_whose_yaml_says_so() -> None:
+    assert test_scope.stamped_models() == (
+        ("intermediate", "int_audience_eligibility"),
+        ("intermediate", "int_sends_evaluated"),
+    )
+
+
 def test_stamped_models_that_disagree_or_are_missing_scope_nothing(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path / "w.duckdb", through=4)
     with duckdb.connect(str(warehouse)) as connection:
